@@ -1,0 +1,100 @@
+package io.x0tta6bl4.connectors;
+
+import io.x0tta6bl4.schema.Contracts;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.Schema;
+import org.apache.avro.message.BadHeaderException;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.message.MissingSchemaException;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * Avro single-object encoding (2-byte marker, 8-byte schema fingerprint, binary body) for one record type.
+ *
+ * <p>The fingerprint is what makes bad input recognisable: random bytes fail the marker, a record written
+ * with a schema this codec has never seen fails the fingerprint lookup, and a truncated body fails to
+ * decode. Each failure becomes an {@link UndecodableRecordException} with a reason fit for the dead-letter
+ * topic. Records written with any released version of the schema still decode (schema resolution).
+ *
+ * <p>Instances are cheap to share per thread but not thread-safe (Avro's encoder reuses buffers); they are
+ * serializable so Flink functions can carry one and rebuild the Avro machinery on the task manager.
+ */
+public final class AvroCodec<T extends SpecificRecord> implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final Class<T> type;
+    private transient BinaryMessageEncoder<T> encoder;
+    private transient BinaryMessageDecoder<T> decoder;
+
+    private AvroCodec(Class<T> type) {
+        this.type = Objects.requireNonNull(type, "type");
+    }
+
+    public static <T extends SpecificRecord> AvroCodec<T> of(Class<T> type) {
+        return new AvroCodec<>(type);
+    }
+
+    public Class<T> type() {
+        return type;
+    }
+
+    public Schema schema() {
+        return SpecificData.get().getSchema(type);
+    }
+
+    public byte[] encode(T record) {
+        try {
+            ByteBuffer buffer = encoder().encode(record);
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            return bytes;
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("cannot encode " + type.getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    public T decode(byte[] bytes) throws UndecodableRecordException {
+        if (bytes == null) {
+            throw new UndecodableRecordException("empty record (null value)");
+        }
+        try {
+            return decoder().decode(bytes);
+        } catch (BadHeaderException e) {
+            throw new UndecodableRecordException("not an Avro single-object record (" + e.getMessage() + ")", e);
+        } catch (MissingSchemaException e) {
+            throw new UndecodableRecordException("unknown schema for " + type.getSimpleName() + " (" + e.getMessage() + ")", e);
+        } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException e) {
+            throw new UndecodableRecordException("corrupt or truncated " + type.getSimpleName() + " body ("
+                    + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+        }
+    }
+
+    private BinaryMessageEncoder<T> encoder() {
+        if (encoder == null) {
+            encoder = new BinaryMessageEncoder<>(SpecificData.getForClass(type), schema());
+        }
+        return encoder;
+    }
+
+    @SuppressWarnings("unchecked")
+    private BinaryMessageDecoder<T> decoder() {
+        if (decoder == null) {
+            Schema current = schema();
+            BinaryMessageDecoder<T> d = new BinaryMessageDecoder<>(SpecificData.getForClass(type), current);
+            for (String version : Contracts.RELEASED_VERSIONS) {
+                Schema old = Contracts.released(version).get(current.getFullName());
+                if (old != null) {
+                    d.addSchema(old);
+                }
+            }
+            decoder = d;
+        }
+        return decoder;
+    }
+}

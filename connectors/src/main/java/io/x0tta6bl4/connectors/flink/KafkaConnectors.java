@@ -1,0 +1,84 @@
+package io.x0tta6bl4.connectors.flink;
+
+import io.x0tta6bl4.connectors.AvroCodec;
+import io.x0tta6bl4.connectors.Topic;
+import io.x0tta6bl4.connectors.kafka.KafkaSettings;
+import java.util.Properties;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/**
+ * Kafka sources and sinks for the topic catalogue, with the project's defaults. Every source yields
+ * {@link RawRecord}s (decode with {@link DecodeOrDeadLetter}); every sink takes Avro records.
+ */
+public final class KafkaConnectors {
+    /** Kafka brokers cap transactions at 15 minutes by default; stay well below. */
+    static final int TRANSACTION_TIMEOUT_MS = 5 * 60 * 1000;
+
+    private KafkaConnectors() {}
+
+    public static KafkaSource<RawRecord> source(KafkaSettings kafka, Topic topic, String groupId, OffsetsInitializer start) {
+        if (groupId == null || groupId.isBlank()) {
+            throw new IllegalArgumentException("a consumer group id is required for " + topic.baseName());
+        }
+        Properties props = new Properties();
+        props.put("isolation.level", "read_committed");
+        props.put("partition.discovery.interval.ms", "60000");
+        return KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(kafka.bootstrapServers())
+                .setTopics(kafka.topic(topic))
+                .setGroupId(groupId)
+                .setStartingOffsets(start)
+                .setDeserializer(new RawRecordDeserializer())
+                .setProperties(props)
+                .build();
+    }
+
+    /**
+     * An at-least-once sink with throughput batching: for records whose consumers are idempotent
+     * (telemetry, anomalies, incidents and dead letters all carry ids).
+     */
+    public static <T extends SpecificRecord> KafkaSink<T> sink(KafkaSettings kafka, Topic topic, Class<T> type,
+            AvroRecordSerializer.KeyOf<T> keyOf) {
+        checkType(topic, type);
+        Properties props = kafka.producer("x0-" + topic.kind());
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(kafka.bootstrapServers())
+                .setKafkaProducerConfig(props)
+                .setRecordSerializer(new AvroRecordSerializer<>(kafka.topic(topic), AvroCodec.of(type), keyOf))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build();
+    }
+
+    /**
+     * An exactly-once sink (Kafka transactions committed on Flink checkpoints): for commands, where a
+     * duplicate is an action run twice. Needs checkpointing on; consumers must read committed.
+     */
+    public static <T extends SpecificRecord> KafkaSink<T> exactlyOnceSink(KafkaSettings kafka, Topic topic, Class<T> type,
+            AvroRecordSerializer.KeyOf<T> keyOf, String transactionalIdPrefix) {
+        checkType(topic, type);
+        if (transactionalIdPrefix == null || transactionalIdPrefix.isBlank()) {
+            throw new IllegalArgumentException("an exactly-once sink needs a transactional id prefix unique to the job");
+        }
+        Properties props = kafka.lowLatencyProducer("x0-" + topic.kind() + "-eo");
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Integer.toString(TRANSACTION_TIMEOUT_MS));
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(kafka.bootstrapServers())
+                .setKafkaProducerConfig(props)
+                .setRecordSerializer(new AvroRecordSerializer<>(kafka.topic(topic), AvroCodec.of(type), keyOf))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
+                .build();
+    }
+
+    private static void checkType(Topic topic, Class<?> type) {
+        if (!topic.recordType().equals(type)) {
+            throw new IllegalArgumentException(topic.baseName() + " carries " + topic.recordType().getSimpleName()
+                    + ", not " + type.getSimpleName());
+        }
+    }
+}
