@@ -3,6 +3,7 @@ package io.x0tta6bl4.connectors.flink;
 import io.x0tta6bl4.connectors.AvroCodec;
 import io.x0tta6bl4.connectors.Topic;
 import io.x0tta6bl4.connectors.kafka.KafkaSettings;
+import java.util.List;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -22,15 +23,23 @@ public final class KafkaConnectors {
     private KafkaConnectors() {}
 
     public static KafkaSource<RawRecord> source(KafkaSettings kafka, Topic topic, String groupId, OffsetsInitializer start) {
+        return source(kafka, List.of(topic), groupId, start);
+    }
+
+    /** One source over several topics; {@link RawRecord#topic} tells them apart. */
+    public static KafkaSource<RawRecord> source(KafkaSettings kafka, List<Topic> topics, String groupId, OffsetsInitializer start) {
         if (groupId == null || groupId.isBlank()) {
-            throw new IllegalArgumentException("a consumer group id is required for " + topic.baseName());
+            throw new IllegalArgumentException("a consumer group id is required for " + topics);
+        }
+        if (topics.isEmpty()) {
+            throw new IllegalArgumentException("a source needs at least one topic");
         }
         Properties props = new Properties();
         props.put("isolation.level", "read_committed");
         props.put("partition.discovery.interval.ms", "60000");
         return KafkaSource.<RawRecord>builder()
                 .setBootstrapServers(kafka.bootstrapServers())
-                .setTopics(kafka.topic(topic))
+                .setTopics(topics.stream().map(kafka::topic).toList())
                 .setGroupId(groupId)
                 .setStartingOffsets(start)
                 .setDeserializer(new RawRecordDeserializer())

@@ -1,0 +1,59 @@
+package io.x0tta6bl4.jobs.detect;
+
+import io.x0tta6bl4.connectors.Topic;
+import io.x0tta6bl4.connectors.flink.DeadLetters;
+import io.x0tta6bl4.connectors.flink.KafkaConnectors;
+import io.x0tta6bl4.connectors.flink.RawRecord;
+import io.x0tta6bl4.jobs.common.JobConfig;
+import io.x0tta6bl4.jobs.common.JobLauncher;
+import io.x0tta6bl4.jobs.common.Pipelines;
+import io.x0tta6bl4.schema.Anomaly;
+import io.x0tta6bl4.schema.DeadLetter;
+import io.x0tta6bl4.schema.TelemetryBatch;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Analyze (detection): telemetry in, anomaly episodes out.
+ *
+ * <pre>x0.telemetry.v1 → decode (bad → x0.deadletter.v1) → event time → split per series
+ *   → keyBy(series) → ScoreSeries → x0.anomalies.v1</pre>
+ */
+public final class DetectJob {
+    public static final String NAME = "detect";
+
+    /** The job's outputs: anomalies and the dead letters of its input. */
+    public record Outputs(DataStream<Anomaly> anomalies, DataStream<DeadLetter> deadLetters) {}
+
+    private DetectJob() {}
+
+    /** The topology, independent of where records come from and go to. */
+    public static Outputs topology(DataStream<RawRecord> telemetry, JobConfig config, DetectorSettings settings) {
+        SingleOutputStreamOperator<TelemetryBatch> batches = Pipelines.decode(telemetry, TelemetryBatch.class, NAME);
+        DataStream<Anomaly> anomalies = batches
+                .assignTimestampsAndWatermarks(WatermarkStrategy
+                        .<TelemetryBatch>forBoundedOutOfOrderness(config.getMillis("watermark.disorder.ms"))
+                        .withTimestampAssigner((batch, ts) -> batch.getTimestampMs())
+                        .withIdleness(config.getMillis("watermark.idle.ms")))
+                .name("detect: event time").uid("detect-watermarks")
+                .flatMap(new SplitBatch()).name("detect: split series").uid("detect-split")
+                .keyBy(point -> point.seriesKey)
+                .process(new ScoreSeries(settings)).name("detect: score series").uid("detect-score");
+        return new Outputs(anomalies, batches.getSideOutput(DeadLetters.TAG));
+    }
+
+    /** Adds the job, wired to Kafka, to an environment. */
+    public static void addTo(StreamExecutionEnvironment env, JobConfig config) {
+        DataStream<RawRecord> telemetry = Pipelines.kafka(env, config, Topic.TELEMETRY, NAME);
+        Outputs out = topology(telemetry, config, DetectorSettings.defaults());
+        out.anomalies().sinkTo(KafkaConnectors.sink(config.kafka(), Topic.ANOMALIES, Anomaly.class, Anomaly::getNodeId))
+                .name("detect: anomalies").uid("detect-anomaly-sink");
+        Pipelines.sinkDeadLetters(out.deadLetters(), config, NAME);
+    }
+
+    public static void main(String[] args) throws Exception {
+        JobLauncher.run(args, "x0tta6bl4 DetectJob", "Scores every telemetry series and publishes anomaly episodes.", DetectJob::addTo);
+    }
+}

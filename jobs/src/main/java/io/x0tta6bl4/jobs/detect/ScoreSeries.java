@@ -1,0 +1,113 @@
+package io.x0tta6bl4.jobs.detect;
+
+import io.x0tta6bl4.schema.Anomaly;
+import io.x0tta6bl4.schema.AnomalyPhase;
+import io.x0tta6bl4.schema.Evidence;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Analyze, step 1: scores every sample of one series (keyed by node|metric|labels) and emits an
+ * {@link Anomaly} once when an episode starts and once when it ends, never per sample.
+ *
+ * <p>State is one {@link SeriesState} per series. A series that stays silent for the idle timeout (event
+ * time) is forgotten by a timer; an open episode is closed first, so no anomaly is left dangling.
+ */
+public class ScoreSeries extends KeyedProcessFunction<String, MetricPoint, Anomaly> {
+    private static final long serialVersionUID = 1L;
+    static final String DETECTOR = "ewma-mad";
+
+    private final DetectorSettings settings;
+    private transient SeriesDetector detector;
+    private transient ValueState<SeriesState> series;
+    private transient ValueState<String[]> identity;
+
+    public ScoreSeries(DetectorSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        detector = new SeriesDetector(settings);
+        series = getRuntimeContext().getState(new ValueStateDescriptor<>("series", SeriesState.class));
+        identity = getRuntimeContext().getState(new ValueStateDescriptor<>("identity", String[].class));
+    }
+
+    @Override
+    public void processElement(MetricPoint point, Context ctx, Collector<Anomaly> out) throws Exception {
+        SeriesState s = series.value();
+        if (s == null) {
+            s = new SeriesState();
+            identity.update(new String[] {point.nodeId, point.metric, point.labels});
+        }
+        SeriesDetector.Transition t = detector.update(s, point.timestampMs, point.value, point.counter);
+        if (t == SeriesDetector.Transition.STARTED) {
+            out.collect(anomaly(point.nodeId, point.metric, point.labels, s, AnomalyPhase.STARTED, null));
+        } else if (t == SeriesDetector.Transition.ENDED) {
+            out.collect(anomaly(point.nodeId, point.metric, point.labels, s, AnomalyPhase.ENDED, point.timestampMs));
+        }
+        // One clean-up timer per series, moved forward lazily: re-registering on every sample would churn the timer queue.
+        if (s.cleanupTimerMs == Long.MIN_VALUE) {
+            s.cleanupTimerMs = s.lastTimestampMs + settings.idleTimeoutMs();
+            ctx.timerService().registerEventTimeTimer(s.cleanupTimerMs);
+        }
+        series.update(s);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Anomaly> out) throws Exception {
+        SeriesState s = series.value();
+        if (s == null) {
+            return;
+        }
+        long idleUntil = s.lastTimestampMs + settings.idleTimeoutMs();
+        if (idleUntil > timestamp) {
+            s.cleanupTimerMs = idleUntil;
+            ctx.timerService().registerEventTimeTimer(idleUntil);
+            series.update(s);
+            return;
+        }
+        if (s.inEpisode) {
+            String[] id = identity.value();
+            out.collect(anomaly(id[0], id[1], id[2], s, AnomalyPhase.ENDED, s.lastTimestampMs));
+        }
+        series.clear();
+        identity.clear();
+    }
+
+    private Anomaly anomaly(String nodeId, String metric, String labels, SeriesState s, AnomalyPhase phase, Long endMs) {
+        double z = Math.max(s.peakZ, settings.startZ());
+        return Anomaly.newBuilder()
+                .setAnomalyId(nodeId + "|" + metric + (labels.isEmpty() ? "" : "|" + labels) + "|" + s.episodeStartMs)
+                .setNodeId(nodeId)
+                .setMetric(metric)
+                .setLabels(parseLabels(labels))
+                .setPhase(phase)
+                .setStartMs(s.episodeStartMs)
+                .setPeakMs(s.peakMs)
+                .setEndMs(endMs)
+                .setScore(detector.calibrate(z))
+                .setObserved(s.peakObserved)
+                .setExpected(s.expected)
+                .setEvidence(List.of(new Evidence(DETECTOR, detector.calibrate(z),
+                        String.format("peak robust z=%.1f, observed %.4g vs expected %.4g", s.peakZ, s.peakObserved, s.expected))))
+                .build();
+    }
+
+    static Map<String, String> parseLabels(String labels) {
+        Map<String, String> map = new TreeMap<>();
+        if (!labels.isEmpty()) {
+            for (String pair : labels.split(",")) {
+                int eq = pair.indexOf('=');
+                map.put(pair.substring(0, eq), pair.substring(eq + 1));
+            }
+        }
+        return map;
+    }
+}

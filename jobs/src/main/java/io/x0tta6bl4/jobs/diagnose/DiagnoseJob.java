@@ -1,0 +1,56 @@
+package io.x0tta6bl4.jobs.diagnose;
+
+import io.x0tta6bl4.connectors.Topic;
+import io.x0tta6bl4.connectors.flink.DeadLetters;
+import io.x0tta6bl4.connectors.flink.KafkaConnectors;
+import io.x0tta6bl4.connectors.flink.RawRecord;
+import io.x0tta6bl4.jobs.common.JobConfig;
+import io.x0tta6bl4.jobs.common.JobLauncher;
+import io.x0tta6bl4.jobs.common.Pipelines;
+import io.x0tta6bl4.schema.Anomaly;
+import io.x0tta6bl4.schema.DeadLetter;
+import io.x0tta6bl4.schema.Incident;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Analyze (diagnosis): anomaly episodes in, incidents with ranked root causes out.
+ *
+ * <pre>x0.anomalies.v1 → decode (bad → x0.deadletter.v1) → keyBy(node) → GroupAnomaliesIntoIncidents → x0.incidents.v1</pre>
+ */
+public final class DiagnoseJob {
+    public static final String NAME = "diagnose";
+    static final long GROUPING_WINDOW_MS = 3_000;
+    static final long MAX_INCIDENT_AGE_MS = 30 * 60_000;
+
+    public record Outputs(DataStream<Incident> incidents, DataStream<DeadLetter> deadLetters) {}
+
+    private DiagnoseJob() {}
+
+    public static Outputs topology(DataStream<RawRecord> anomalies, JobConfig config) {
+        SingleOutputStreamOperator<Anomaly> decoded = Pipelines.decode(anomalies, Anomaly.class, NAME);
+        DataStream<Incident> incidents = decoded
+                .assignTimestampsAndWatermarks(WatermarkStrategy
+                        .<Anomaly>forBoundedOutOfOrderness(config.getMillis("watermark.disorder.ms"))
+                        .withTimestampAssigner((a, ts) -> a.getEndMs() != null ? a.getEndMs() : a.getStartMs())
+                        .withIdleness(config.getMillis("watermark.idle.ms")))
+                .name("diagnose: event time").uid("diagnose-watermarks")
+                .keyBy(Anomaly::getNodeId)
+                .process(new GroupAnomaliesIntoIncidents(GROUPING_WINDOW_MS, MAX_INCIDENT_AGE_MS))
+                .name("diagnose: group into incidents").uid("diagnose-group");
+        return new Outputs(incidents, decoded.getSideOutput(DeadLetters.TAG));
+    }
+
+    public static void addTo(StreamExecutionEnvironment env, JobConfig config) {
+        Outputs out = topology(Pipelines.kafka(env, config, Topic.ANOMALIES, NAME), config);
+        out.incidents().sinkTo(KafkaConnectors.sink(config.kafka(), Topic.INCIDENTS, Incident.class, Incident::getIncidentId))
+                .name("diagnose: incidents").uid("diagnose-incident-sink");
+        Pipelines.sinkDeadLetters(out.deadLetters(), config, NAME);
+    }
+
+    public static void main(String[] args) throws Exception {
+        JobLauncher.run(args, "x0tta6bl4 DiagnoseJob", "Groups anomalies into incidents and ranks their root causes.", DiagnoseJob::addTo);
+    }
+}

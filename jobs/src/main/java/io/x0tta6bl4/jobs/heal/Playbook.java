@@ -1,0 +1,128 @@
+package io.x0tta6bl4.jobs.heal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * Declarative remediation: rules that match an incident's top root cause (by fault kind and, optionally,
+ * metric prefix and minimum score) and map it to an ordered list of actions with parameters. The first rule
+ * that matches wins; its actions are tried in order (later ones are escalations).
+ *
+ * <pre>
+ * version: "1"
+ * rules:
+ *   - name: cpu-saturation
+ *     match: {kind: cpu_saturation, minScore: 0.5}
+ *     actions:
+ *       - {action: cpu.throttle, params: {quota_percent: "50"}}
+ * </pre>
+ */
+public final class Playbook implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** One action of a rule. */
+    public record Step(String action, Map<String, String> params) implements Serializable {}
+
+    /** One rule: what it matches and what it does. */
+    public record Rule(String name, String kind, String metricPrefix, double minScore, List<Step> actions) implements Serializable {
+        boolean matches(String causeKind, String metric, double score) {
+            return kind.equals(causeKind) && (metricPrefix == null || metric.startsWith(metricPrefix)) && score >= minScore;
+        }
+    }
+
+    private final String version;
+    private final List<Rule> rules;
+
+    public Playbook(String version, List<Rule> rules) {
+        this.version = version;
+        this.rules = List.copyOf(rules);
+    }
+
+    public String version() {
+        return version;
+    }
+
+    public List<Rule> rules() {
+        return rules;
+    }
+
+    /** The first rule matching a root cause, or null. */
+    public Rule match(String causeKind, String metric, double score) {
+        for (Rule rule : rules) {
+            if (rule.matches(causeKind, metric, score)) {
+                return rule;
+            }
+        }
+        return null;
+    }
+
+    /** The playbook shipped in the jar. */
+    public static Playbook builtIn() {
+        try (InputStream in = Playbook.class.getResourceAsStream("/x0/playbook.yaml")) {
+            return parse(in, "built-in playbook");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the built-in playbook", e);
+        }
+    }
+
+    public static Playbook load(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return parse(in, file.toString());
+        }
+    }
+
+    /** Parses and validates a playbook; every error names the rule and field at fault. */
+    @SuppressWarnings("unchecked")
+    public static Playbook parse(InputStream in, String source) {
+        Object root = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
+        if (!(root instanceof Map<?, ?> top)) {
+            throw new IllegalArgumentException(source + ": a playbook is a mapping with 'version' and 'rules'");
+        }
+        Object version = top.get("version");
+        Object rulesNode = top.get("rules");
+        if (version == null || !(rulesNode instanceof List<?> ruleList) || ruleList.isEmpty()) {
+            throw new IllegalArgumentException(source + ": needs a 'version' and a non-empty list 'rules'");
+        }
+        List<Rule> rules = new ArrayList<>();
+        for (Object r : ruleList) {
+            Map<String, Object> rule = (Map<String, Object>) r;
+            String name = String.valueOf(rule.getOrDefault("name", "rule #" + (rules.size() + 1)));
+            Map<String, Object> match = (Map<String, Object>) rule.get("match");
+            if (match == null || match.get("kind") == null) {
+                throw new IllegalArgumentException(source + ", " + name + ": 'match.kind' is required");
+            }
+            Object actionsNode = rule.get("actions");
+            if (!(actionsNode instanceof List<?> actionList) || actionList.isEmpty()) {
+                throw new IllegalArgumentException(source + ", " + name + ": 'actions' must be a non-empty list");
+            }
+            List<Step> steps = new ArrayList<>();
+            for (Object a : actionList) {
+                Map<String, Object> step = (Map<String, Object>) a;
+                Object action = step.get("action");
+                if (action == null) {
+                    throw new IllegalArgumentException(source + ", " + name + ": every action needs 'action'");
+                }
+                Map<String, String> params = new LinkedHashMap<>();
+                Object p = step.get("params");
+                if (p instanceof Map<?, ?> pm) {
+                    pm.forEach((k, v) -> params.put(String.valueOf(k), String.valueOf(v)));
+                }
+                steps.add(new Step(action.toString(), params));
+            }
+            double minScore = match.get("minScore") == null ? 0.0 : ((Number) match.get("minScore")).doubleValue();
+            Object prefix = match.get("metricPrefix");
+            rules.add(new Rule(name, match.get("kind").toString(), prefix == null ? null : prefix.toString(), minScore, steps));
+        }
+        return new Playbook(version.toString(), rules);
+    }
+}
