@@ -1,0 +1,97 @@
+package io.x0tta6bl4.exporter.agent;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The actions on a real host, one class each. Each builds an argument vector (never a shell line), so a
+ * parameter can only ever be one argument; policy has already bounded the values.
+ */
+public final class HostActions {
+    private HostActions() {}
+
+    /** Runs a program with arguments and reports its exit status and output. */
+    static ActionExecutor.Outcome run(List<String> argv, boolean dryRun) throws IOException, InterruptedException {
+        if (dryRun) {
+            return ActionExecutor.Outcome.ok("dry run: would run " + argv);
+        }
+        Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            return ActionExecutor.Outcome.failed(argv.get(0) + " did not finish in 20 s");
+        }
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        return process.exitValue() == 0
+                ? ActionExecutor.Outcome.ok("ran " + argv)
+                : ActionExecutor.Outcome.failed(argv + " exited " + process.exitValue() + ": " + output);
+    }
+
+    /** {@code cpu.throttle}: caps a systemd unit's CPU quota (reversible: set it back to 100%). */
+    public static final class CpuThrottle implements ActionExecutor {
+        public String action() { return "cpu.throttle"; }
+
+        public Outcome execute(Map<String, String> p, boolean dryRun) throws Exception {
+            return run(List.of("systemctl", "set-property", "--runtime", p.getOrDefault("unit", "app.service"),
+                    "CPUQuota=" + p.get("quota_percent") + "%"), dryRun);
+        }
+    }
+
+    /** {@code io.throttle}: lowers a systemd unit's I/O weight. */
+    public static final class IoThrottle implements ActionExecutor {
+        public String action() { return "io.throttle"; }
+
+        public Outcome execute(Map<String, String> p, boolean dryRun) throws Exception {
+            return run(List.of("systemctl", "set-property", "--runtime", p.getOrDefault("unit", "app.service"),
+                    "IOWeight=" + p.get("weight")), dryRun);
+        }
+    }
+
+    /** {@code memory.limit}: caps a systemd unit's memory. */
+    public static final class MemoryLimit implements ActionExecutor {
+        public String action() { return "memory.limit"; }
+
+        public Outcome execute(Map<String, String> p, boolean dryRun) throws Exception {
+            return run(List.of("systemctl", "set-property", "--runtime", p.getOrDefault("unit", "app.service"),
+                    "MemoryMax=" + p.get("limit_percent") + "%"), dryRun);
+        }
+    }
+
+    /** {@code service.restart}: restarts a systemd unit (clears leaks and wedged states). */
+    public static final class ServiceRestart implements ActionExecutor {
+        public String action() { return "service.restart"; }
+
+        public Outcome execute(Map<String, String> p, boolean dryRun) throws Exception {
+            return run(List.of("systemctl", "restart", p.get("unit")), dryRun);
+        }
+    }
+
+    /** {@code process.renice}: lowers the priority of a process, the named pid or the main pid of a unit. */
+    public static final class ProcessRenice implements ActionExecutor {
+        public String action() { return "process.renice"; }
+
+        public Outcome execute(Map<String, String> p, boolean dryRun) throws Exception {
+            String pid = p.get("pid");
+            if (pid == null) {
+                return Outcome.failed("process.renice needs a pid parameter on a real host");
+            }
+            return run(List.of("renice", "-n", p.get("nice"), "-p", pid), dryRun);
+        }
+    }
+
+    /** {@code net.restart_interface}: takes an interface down and up again. */
+    public static final class RestartInterface implements ActionExecutor {
+        public String action() { return "net.restart_interface"; }
+
+        public Outcome execute(Map<String, String> p, boolean dryRun) throws Exception {
+            String iface = p.get("interface");
+            Outcome down = run(List.of("ip", "link", "set", "dev", iface, "down"), dryRun);
+            if (!down.success()) {
+                return down;
+            }
+            return run(List.of("ip", "link", "set", "dev", iface, "up"), dryRun);
+        }
+    }
+}
