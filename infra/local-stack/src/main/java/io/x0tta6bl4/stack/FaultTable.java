@@ -1,0 +1,60 @@
+package io.x0tta6bl4.stack;
+
+import io.x0tta6bl4.exporter.sim.Fault;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The demo's closing table: per injected fault, each stage of the loop and the MTTD/MTTR it adds up to. */
+final class FaultTable {
+    /** One injected fault and what became of it. */
+    static final class Row {
+        final String nodeId;
+        final Fault fault;
+        final long injectedAtMs;
+        volatile long clearedAtMs;
+
+        Row(String nodeId, Fault fault, long injectedAtMs) {
+            this.nodeId = nodeId;
+            this.fault = fault;
+            this.injectedAtMs = injectedAtMs;
+        }
+    }
+
+    private FaultTable() {}
+
+    static void print(PrintStream out, long startMs, List<Row> rows, LoopObserver observer) {
+        String format = "%-13s %-9s %9s %9s  %-24s %-22s %-22s %9s %7s %7s%n";
+        out.printf(Locale.ROOT, format, "fault", "node", "injected", "detected", "root cause (ranked 1st)", "command (signatures)",
+                "agent", "cleared", "MTTD", "MTTR");
+        List<Double> mttd = new ArrayList<>();
+        List<Double> mttr = new ArrayList<>();
+        for (Row row : rows) {
+            LoopObserver.NodeTrace t = observer.trace(row.nodeId);
+            String cause = t.rootCauseMetric == null ? "-" : t.rootCauseMetric + (t.rootCauseMetric.equals(row.fault.primaryMetric()) ? " ✓" : " ✗");
+            String command = t.commandAction == null ? "-" : t.commandAction + " (" + t.commandSignatures + ")";
+            String agent = t.resultOutcome == null ? "-" : ("EXECUTED".equals(t.resultOutcome) ? "verified, executed" : t.resultOutcome);
+            Double d = t.firstAnomalyAtMs == 0 ? null : (t.firstAnomalyAtMs - row.injectedAtMs) / 1000.0;
+            Double r = row.clearedAtMs == 0 ? null : (row.clearedAtMs - row.injectedAtMs) / 1000.0;
+            if (d != null) mttd.add(d);
+            if (r != null) mttr.add(r);
+            out.printf(Locale.ROOT, format, row.fault, row.nodeId, at(startMs, row.injectedAtMs), at(startMs, t.firstAnomalyAtMs),
+                    cause, command, agent, at(startMs, row.clearedAtMs), secs(d), secs(r));
+        }
+        out.printf(Locale.ROOT, "mean MTTD %s, mean MTTR %s over %d faults (%d detected, %d cleared); times are seconds since start%n",
+                secs(mean(mttd)), secs(mean(mttr)), rows.size(), mttd.size(), mttr.size());
+    }
+
+    private static String at(long startMs, long atMs) {
+        return atMs == 0 ? "-" : String.format(Locale.ROOT, "T+%.1f", (atMs - startMs) / 1000.0);
+    }
+
+    private static String secs(Double s) {
+        return s == null ? "-" : String.format(Locale.ROOT, "%.1fs", s);
+    }
+
+    private static Double mean(List<Double> values) {
+        return values.isEmpty() ? null : values.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+    }
+}

@@ -1,0 +1,254 @@
+package io.x0tta6bl4.stack;
+
+import io.x0tta6bl4.connectors.command.CommandKeys;
+import io.x0tta6bl4.connectors.command.TrustStore;
+import io.x0tta6bl4.connectors.kafka.KafkaSettings;
+import io.x0tta6bl4.connectors.kafka.TopicAdmin;
+import io.x0tta6bl4.embedded.EmbeddedElasticsearch;
+import io.x0tta6bl4.embedded.KafkaBroker;
+import io.x0tta6bl4.exporter.sim.Fault;
+import io.x0tta6bl4.exporter.sim.FleetSimulator;
+import io.x0tta6bl4.jobs.LocalRunner;
+import io.x0tta6bl4.jobs.common.JobConfig;
+import java.io.PrintStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The whole loop on one machine: a real Kafka broker (child JVM), a real Elasticsearch node (in this JVM),
+ * the four Flink jobs in a MiniCluster, and a simulated fleet with its agents.
+ *
+ * <p>{@code demo} injects a few faults, waits until each is healed (or the time limit), prints the fault
+ * table and stops; {@code up} runs until Ctrl-C. Both stop everything cleanly on Ctrl-C.
+ */
+@Command(name = "x0", mixinStandardHelpOptions = true, version = "x0tta6bl4 0.1.0",
+        description = "Run the x0tta6bl4 loop locally on real Kafka, Flink and Elasticsearch.",
+        subcommands = {LocalStack.Demo.class, LocalStack.Up.class})
+public final class LocalStack implements AutoCloseable {
+    private static final PrintStream OUT = System.out;
+
+    private final Deque<AutoCloseable> running = new ArrayDeque<>();
+    private final long startMs = System.currentTimeMillis();
+    private int step;
+    private int steps;
+    KafkaSettings kafka;
+    String esUrl;
+    LoopObserver observer;
+    FleetSimulator fleet;
+    final List<FaultTable.Row> faults = new ArrayList<>();
+
+    /** Options shared by demo and up. */
+    static class StackOptions {
+        @Option(names = "--nodes", defaultValue = "50", description = "simulated nodes (default ${DEFAULT-VALUE})")
+        int nodes;
+
+        @Option(names = "--data-dir", description = "where Kafka, Elasticsearch and keys keep their data (default: a new temp dir)")
+        Path dataDir;
+
+        @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka port on 127.0.0.1, 0 = any free (default ${DEFAULT-VALUE})")
+        int kafkaPort;
+
+        @Option(names = "--es-port", defaultValue = "9200", description = "Elasticsearch HTTP port on 127.0.0.1, 0 = any free (default ${DEFAULT-VALUE})")
+        int esPort;
+    }
+
+    @Command(name = "demo", mixinStandardHelpOptions = true,
+            description = "Start the stack, inject faults into the simulated fleet, print how each was healed, stop.")
+    static final class Demo implements Callable<Integer> {
+        @CommandLine.Mixin StackOptions options = new StackOptions();
+
+        @Option(names = "--warmup", defaultValue = "30", description = "seconds of normal telemetry before the first fault (default ${DEFAULT-VALUE})")
+        int warmupSeconds;
+
+        @Option(names = "--time-limit", defaultValue = "150", description = "seconds after the fleet starts before the demo gives up waiting (default ${DEFAULT-VALUE})")
+        int timeLimitSeconds;
+
+        @Override
+        public Integer call() throws Exception {
+            try (LocalStack stack = new LocalStack()) {
+                Runtime.getRuntime().addShutdownHook(new Thread(stack::closeQuietly));
+                stack.start(options, 7);
+                return stack.runDemo(warmupSeconds, timeLimitSeconds);
+            }
+        }
+    }
+
+    @Command(name = "up", mixinStandardHelpOptions = true, description = "Start the stack and the simulated fleet; run until Ctrl-C.")
+    static final class Up implements Callable<Integer> {
+        @CommandLine.Mixin StackOptions options = new StackOptions();
+
+        @Override
+        public Integer call() throws Exception {
+            LocalStack stack = new LocalStack();
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stack.closeQuietly();
+                stopped.countDown();
+            }));
+            stack.start(options, 6);
+            OUT.printf("%nRunning. Kafka %s, Elasticsearch %s. Ctrl-C stops everything.%n", stack.kafka.bootstrapServers(), stack.esUrl);
+            stopped.await();
+            return 0;
+        }
+    }
+
+    void start(StackOptions options, int totalSteps) throws Exception {
+        steps = totalSteps;
+        Path data = options.dataDir != null ? options.dataDir : Files.createTempDirectory("x0tta6bl4-");
+        OUT.printf("x0tta6bl4 local stack, data in %s%n", data);
+
+        progress("starting Kafka 4.2 broker (KRaft, child JVM)");
+        KafkaBroker broker = KafkaBroker.start(data.resolve("kafka"), options.kafkaPort, Duration.ofSeconds(90));
+        running.push(broker);
+        kafka = new KafkaSettings(broker.bootstrapServers(), "");
+        done("at " + broker.bootstrapServers() + " (pid " + broker.pid() + ")");
+
+        progress("creating topics");
+        List<String> created = TopicAdmin.ensureTopics(kafka, (short) 1);
+        done(created.size() + " created");
+
+        progress("starting Elasticsearch 8.19 node (in-JVM, core modules)");
+        EmbeddedElasticsearch es = EmbeddedElasticsearch.start(data.resolve("elasticsearch"), options.esPort);
+        running.push(es);
+        esUrl = es.url();
+        done("at " + esUrl);
+
+        progress("generating command signing keys (ML-DSA-65 + Ed25519)");
+        Path keys = data.resolve("keys");
+        if (!Files.exists(keys.resolve("ml-dsa-65.key.pem"))) {
+            CommandKeys.generateKeySet(keys);
+        }
+        TrustStore trust = TrustStore.fromKeySet(keys);
+        done(trust.size() + " trusted public keys in " + keys);
+
+        progress("starting Flink MiniCluster with DetectJob, DiagnoseJob, HealJob, IndexJob");
+        JobConfig config = JobConfig.defaults()
+                .with("kafka.bootstrap", kafka.bootstrapServers())
+                .with("es.url", esUrl)
+                .with("keys.dir", keys.toString())
+                .with("start", "earliest")
+                .with("checkpoint.interval.ms", "1000");
+        LocalRunner runner = LocalRunner.start(config);
+        running.push(runner);
+        done("web UI " + runner.webUi());
+
+        progress("starting simulated fleet of " + options.nodes + " nodes with their agents");
+        observer = new LoopObserver(kafka, "x0-demo-observer", Clock.systemUTC());
+        Thread observerThread = new Thread(observer, "x0-observer");
+        observerThread.setDaemon(true);
+        observerThread.start();
+        running.push(observer);
+        fleet = new FleetSimulator(kafka, options.nodes, 42, Duration.ofSeconds(1), trust, Clock.systemUTC(), new FleetSimulator.Listener() {
+            @Override
+            public void faultCleared(String nodeId, Fault fault, long atMs) {
+                for (FaultTable.Row row : faults) {
+                    if (row.nodeId.equals(nodeId) && row.fault == fault && row.clearedAtMs == 0) {
+                        row.clearedAtMs = atMs;
+                    }
+                }
+            }
+        });
+        fleet.start();
+        running.push(fleet);
+        done("telemetry every 1 s to " + kafka.topic(io.x0tta6bl4.connectors.Topic.TELEMETRY));
+    }
+
+    int runDemo(int warmupSeconds, int timeLimitSeconds) throws Exception {
+        long fleetStart = System.currentTimeMillis();
+        List<String> ids = fleet.nodeIds();
+        Fault[] plan = Fault.values();
+        progress("warming up the detectors for " + warmupSeconds + " s, then injecting " + plan.length + " faults 10 s apart");
+        OUT.println();
+        long deadline = fleetStart + timeLimitSeconds * 1000L;
+        int next = 0;
+        while (System.currentTimeMillis() < deadline) {
+            long now = System.currentTimeMillis();
+            if (next < plan.length && now >= fleetStart + (warmupSeconds + 10L * next) * 1000L) {
+                String node = ids.get((7 + 13 * next) % ids.size());
+                FaultTable.Row row = new FaultTable.Row(node, plan[next], now);
+                faults.add(row);
+                fleet.inject(node, plan[next]);
+                next++;
+            }
+            boolean allCleared = next == plan.length && faults.stream().allMatch(r -> r.clearedAtMs != 0);
+            if (allCleared) {
+                break;
+            }
+            OUT.printf(Locale.ROOT, "\r  T+%3ds  telemetry batches %6d  loop records %5d  faults injected %d, cleared %d   ",
+                    (now - fleetStart) / 1000, fleet.batchesSent(), observer.records(), faults.size(),
+                    faults.stream().filter(r -> r.clearedAtMs != 0).count());
+            Thread.sleep(1000); // progress display cadence
+        }
+        // Give resolutions and the last documents a moment to travel before the summary.
+        Thread.sleep(3000);
+        OUT.printf("%n%n");
+        FaultTable.print(OUT, startMs, faults, observer);
+        OUT.printf("%nElasticsearch documents: %s%n", documentCounts());
+        OUT.printf("Dead letters seen on x0.deadletter.v1: %d%n", observer.deadLetters().size());
+        boolean healed = faults.size() == plan.length && faults.stream().allMatch(r -> r.clearedAtMs != 0);
+        OUT.println(healed ? "All faults detected, diagnosed and healed." : "Not every fault was healed within the time limit.");
+        return healed ? 0 : 1;
+    }
+
+    private String documentCounts() {
+        StringBuilder sb = new StringBuilder();
+        for (String kind : List.of("telemetry", "anomalies", "incidents", "commands", "results", "deadletter")) {
+            try {
+                HttpURLConnection c = (HttpURLConnection) URI.create(esUrl + "/x0-" + kind + "/_count").toURL().openConnection();
+                String body = c.getResponseCode() == 200 ? new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8) : "";
+                String count = body.replaceAll(".*\"count\":(\\d+).*", "$1");
+                sb.append(kind).append('=').append(body.isEmpty() ? "0" : count).append(' ');
+            } catch (Exception e) {
+                sb.append(kind).append("=? ");
+            }
+        }
+        return sb.toString().trim();
+    }
+
+    private void progress(String what) {
+        step++;
+        OUT.printf("[%d/%d] %s ... ", step, steps, what);
+        OUT.flush();
+    }
+
+    private void done(String detail) {
+        OUT.printf(Locale.ROOT, "ok (T+%.1fs) %s%n", (System.currentTimeMillis() - startMs) / 1000.0, detail);
+    }
+
+    synchronized void closeQuietly() {
+        while (!running.isEmpty()) {
+            AutoCloseable c = running.pop();
+            try {
+                c.close();
+            } catch (Exception e) {
+                System.err.println("while stopping " + c.getClass().getSimpleName() + ": " + e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly();
+    }
+
+    public static void main(String[] args) {
+        String[] effective = args.length == 0 ? new String[] {"demo"} : args;
+        int code = new CommandLine(new LocalStack()).execute(effective);
+        System.exit(code);
+    }
+}

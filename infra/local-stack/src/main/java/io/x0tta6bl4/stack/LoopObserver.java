@@ -1,0 +1,170 @@
+package io.x0tta6bl4.stack;
+
+import io.x0tta6bl4.connectors.AvroCodec;
+import io.x0tta6bl4.connectors.Topic;
+import io.x0tta6bl4.connectors.UndecodableRecordException;
+import io.x0tta6bl4.connectors.command.CanonicalCommand;
+import io.x0tta6bl4.connectors.command.CommandRejectedException;
+import io.x0tta6bl4.connectors.kafka.KafkaSettings;
+import io.x0tta6bl4.schema.Anomaly;
+import io.x0tta6bl4.schema.AnomalyPhase;
+import io.x0tta6bl4.schema.CommandBody;
+import io.x0tta6bl4.schema.CommandResult;
+import io.x0tta6bl4.schema.DeadLetter;
+import io.x0tta6bl4.schema.Incident;
+import io.x0tta6bl4.schema.IncidentStatus;
+import io.x0tta6bl4.schema.SignedCommand;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+
+/**
+ * Watches the loop from the outside, as any service consuming the topics would: anomalies, incidents,
+ * commands, results and dead letters, timestamped on arrival. The demo's fault table and the full-loop
+ * test read what happened per node from here.
+ */
+public final class LoopObserver implements Runnable, AutoCloseable {
+    /** The first time each stage of the loop was seen for one node. */
+    public static final class NodeTrace {
+        public volatile long firstAnomalyAtMs;
+        public volatile String firstAnomalyMetric;
+        public volatile long incidentAtMs;
+        public volatile String incidentId;
+        public volatile String rootCauseMetric;
+        public volatile String rootCauseKind;
+        public volatile long resolvedAtMs;
+        public volatile long commandAtMs;
+        public volatile String commandAction;
+        public volatile int commandSignatures;
+        public volatile long resultAtMs;
+        public volatile String resultOutcome;
+        public volatile String resultReason;
+    }
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaSettings kafka;
+    private final Clock clock;
+    private final Map<String, NodeTrace> traces = new ConcurrentHashMap<>();
+    private final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
+    private final AtomicLong records = new AtomicLong();
+    private final AvroCodec<Anomaly> anomalies = AvroCodec.of(Anomaly.class);
+    private final AvroCodec<Incident> incidents = AvroCodec.of(Incident.class);
+    private final AvroCodec<SignedCommand> commands = AvroCodec.of(SignedCommand.class);
+    private final AvroCodec<CommandResult> results = AvroCodec.of(CommandResult.class);
+    private final AvroCodec<DeadLetter> dead = AvroCodec.of(DeadLetter.class);
+    private volatile boolean running = true;
+
+    public LoopObserver(KafkaSettings kafka, String groupId, Clock clock) {
+        this.kafka = kafka;
+        this.clock = clock;
+        this.consumer = new KafkaConsumer<>(kafka.consumer(groupId));
+        consumer.subscribe(List.of(kafka.topic(Topic.ANOMALIES), kafka.topic(Topic.INCIDENTS), kafka.topic(Topic.COMMANDS),
+                kafka.topic(Topic.RESULTS), kafka.topic(Topic.DEADLETTER)));
+    }
+
+    public NodeTrace trace(String nodeId) {
+        return traces.computeIfAbsent(nodeId, k -> new NodeTrace());
+    }
+
+    public Map<String, NodeTrace> traces() {
+        return traces;
+    }
+
+    public List<DeadLetter> deadLetters() {
+        return deadLetters;
+    }
+
+    public long records() {
+        return records.get();
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (running) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    records.incrementAndGet();
+                    try {
+                        observe(r);
+                    } catch (UndecodableRecordException | CommandRejectedException e) {
+                        // the jobs route bad records themselves; the observer only reports what it understands
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } finally {
+            consumer.close();
+        }
+    }
+
+    private void observe(ConsumerRecord<byte[], byte[]> r) throws UndecodableRecordException, CommandRejectedException {
+        long now = clock.millis();
+        String topic = r.topic();
+        if (topic.equals(kafka.topic(Topic.ANOMALIES))) {
+            Anomaly a = anomalies.decode(r.value());
+            NodeTrace t = trace(a.getNodeId());
+            if (a.getPhase() == AnomalyPhase.STARTED && t.firstAnomalyAtMs == 0) {
+                t.firstAnomalyMetric = a.getMetric();
+                t.firstAnomalyAtMs = now;
+            }
+        } else if (topic.equals(kafka.topic(Topic.INCIDENTS))) {
+            Incident i = incidents.decode(r.value());
+            if (i.getRootCauses().isEmpty()) {
+                return;
+            }
+            NodeTrace t = trace(i.getRootCauses().get(0).getNodeId());
+            if (i.getStatus() == IncidentStatus.RESOLVED) {
+                if (i.getIncidentId().equals(t.incidentId)) {
+                    t.resolvedAtMs = now;
+                }
+            } else if (t.incidentAtMs == 0) {
+                t.incidentId = i.getIncidentId();
+                t.rootCauseMetric = i.getRootCauses().get(0).getMetric();
+                t.rootCauseKind = i.getRootCauses().get(0).getKind();
+                t.incidentAtMs = now;
+            }
+        } else if (topic.equals(kafka.topic(Topic.COMMANDS))) {
+            SignedCommand c = commands.decode(r.value());
+            CommandBody body = CanonicalCommand.decode(bytes(c.getBody()));
+            NodeTrace t = trace(body.getTargetNodeId());
+            if (t.commandAtMs == 0) {
+                t.commandAction = body.getAction();
+                t.commandSignatures = c.getSignatures().size();
+                t.commandAtMs = now;
+            }
+        } else if (topic.equals(kafka.topic(Topic.RESULTS))) {
+            CommandResult res = results.decode(r.value());
+            NodeTrace t = trace(res.getNodeId());
+            if (t.resultAtMs == 0) {
+                t.resultOutcome = res.getOutcome().name();
+                t.resultReason = res.getReason();
+                t.resultAtMs = now;
+            }
+        } else if (topic.equals(kafka.topic(Topic.DEADLETTER))) {
+            deadLetters.add(dead.decode(r.value()));
+        }
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] b = new byte[buffer.remaining()];
+        buffer.duplicate().get(b);
+        return b;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+    }
+}
