@@ -41,6 +41,7 @@ import picocli.CommandLine.Option;
         subcommands = {LocalStack.Demo.class, LocalStack.Up.class})
 public final class LocalStack implements AutoCloseable {
     private static final PrintStream OUT = System.out;
+    private final boolean interactive = System.console() != null;
 
     private final Deque<AutoCloseable> running = new ArrayDeque<>();
     private final long startMs = System.currentTimeMillis();
@@ -189,9 +190,13 @@ public final class LocalStack implements AutoCloseable {
             if (allCleared) {
                 break;
             }
-            OUT.printf(Locale.ROOT, "\r  T+%3ds  telemetry batches %6d  loop records %5d  faults injected %d, cleared %d   ",
-                    (now - fleetStart) / 1000, fleet.batchesSent(), observer.records(), faults.size(),
-                    faults.stream().filter(r -> r.clearedAtMs != 0).count());
+            long second = (now - fleetStart) / 1000;
+            if (interactive || second % 5 == 0) {
+                // On a terminal one line is redrawn every second; in a log, a line every five seconds.
+                OUT.printf(Locale.ROOT, (interactive ? "\r" : "") + "  T+%3ds  telemetry batches %6d  loop records %5d  faults injected %d, cleared %d   %s",
+                        second, fleet.batchesSent(), observer.records(), faults.size(),
+                        faults.stream().filter(r -> r.clearedAtMs != 0).count(), interactive ? "" : "\n");
+            }
             Thread.sleep(1000); // progress display cadence
         }
         // Give resolutions and the last documents a moment to travel before the summary.
