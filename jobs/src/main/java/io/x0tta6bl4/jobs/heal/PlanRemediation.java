@@ -132,6 +132,13 @@ public class PlanRemediation extends KeyedCoProcessFunction<String, Incident, Co
                 pending.remove(); // no result within twice the command's lifetime: it will not come
             }
         }
+        // An emptied map still occupies a state entry until it is cleared.
+        if (lastIssued.isEmpty()) {
+            lastIssued.clear();
+        }
+        if (awaiting.isEmpty()) {
+            awaiting.clear();
+        }
     }
 
     private double rate(String kind, String action) throws Exception {
