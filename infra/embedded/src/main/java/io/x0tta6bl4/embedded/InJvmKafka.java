@@ -21,13 +21,13 @@ public final class InJvmKafka implements AutoCloseable {
     public static InJvmKafka start() throws Exception {
         KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                 .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-                .setConfigProp("offsets.topic.replication.factor", 1)
-                .setConfigProp("transaction.state.log.replication.factor", 1)
-                .setConfigProp("transaction.state.log.min.isr", 1)
-                .setConfigProp("share.coordinator.state.topic.replication.factor", 1)
-                .setConfigProp("share.coordinator.state.topic.min.isr", 1)
-                .setConfigProp("group.initial.rebalance.delay.ms", 0)
-                .setConfigProp("auto.create.topics.enable", false)
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1")
+                .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
+                .setConfigProp("share.coordinator.state.topic.min.isr", "1")
+                .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                .setConfigProp("auto.create.topics.enable", "false")
                 .build();
         cluster.format();
         cluster.startup();

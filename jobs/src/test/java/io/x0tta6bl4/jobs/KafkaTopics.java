@@ -1,0 +1,40 @@
+package io.x0tta6bl4.jobs;
+
+import io.x0tta6bl4.connectors.kafka.KafkaSettings;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** Test helpers to write raw records to a topic and read a topic until a condition holds (bounded in time). */
+public final class KafkaTopics {
+    private KafkaTopics() {}
+
+    public static void produce(KafkaSettings kafka, String topic, List<byte[]> values, String key) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer("test-producer"))) {
+            for (byte[] value : values) {
+                producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value));
+            }
+            producer.flush();
+        }
+    }
+
+    /** Reads the topic from the start until {@code done} accepts what was read, or the timeout passes. */
+    public static List<ConsumerRecord<byte[], byte[]>> readUntil(KafkaSettings kafka, String topic, Duration timeout,
+            Predicate<List<ConsumerRecord<byte[], byte[]>>> done) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(kafka.consumer("test-reader-" + System.nanoTime()))) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!done.test(records) && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+}
