@@ -46,6 +46,18 @@ public final class CanonicalCommand {
         }
     }
 
+    /** Decodes the body of a signed command (the buffer is not consumed). */
+    public static CommandBody decode(java.nio.ByteBuffer body) throws CommandRejectedException {
+        return decode(bytes(body));
+    }
+
+    /** The remaining bytes of a buffer, without moving its position. */
+    public static byte[] bytes(java.nio.ByteBuffer buffer) {
+        byte[] b = new byte[buffer.remaining()];
+        buffer.duplicate().get(b);
+        return b;
+    }
+
     /** Decodes canonical body bytes; refuses trailing bytes and non-canonical encodings. */
     public static CommandBody decode(byte[] bytes) throws CommandRejectedException {
         CommandBody body;

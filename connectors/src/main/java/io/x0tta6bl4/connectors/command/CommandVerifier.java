@@ -53,8 +53,7 @@ public final class CommandVerifier {
             throw new CommandRejectedException(RejectReason.OVERSIZED,
                     "command body of " + bodyBuffer.remaining() + " bytes exceeds " + MAX_BODY_BYTES);
         }
-        byte[] body = new byte[bodyBuffer.remaining()];
-        bodyBuffer.duplicate().get(body);
+        byte[] body = CanonicalCommand.bytes(bodyBuffer);
 
         Set<SignatureAlgorithm> verified = EnumSet.noneOf(SignatureAlgorithm.class);
         for (CommandSignature signature : command.getSignatures()) {
@@ -91,8 +90,7 @@ public final class CommandVerifier {
     }
 
     private boolean verifies(SignatureAlgorithm algorithm, TrustStore.TrustedKey key, byte[] body, ByteBuffer value) {
-        byte[] sig = new byte[value.remaining()];
-        value.duplicate().get(sig);
+        byte[] sig = CanonicalCommand.bytes(value);
         Signature engine = engines.get(algorithm);
         try {
             engine.initVerify(key.publicKey());

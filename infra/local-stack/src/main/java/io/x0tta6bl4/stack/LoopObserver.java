@@ -14,7 +14,6 @@ import io.x0tta6bl4.schema.DeadLetter;
 import io.x0tta6bl4.schema.Incident;
 import io.x0tta6bl4.schema.IncidentStatus;
 import io.x0tta6bl4.schema.SignedCommand;
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -136,7 +135,7 @@ public final class LoopObserver implements Runnable, AutoCloseable {
             }
         } else if (topic.equals(kafka.topic(Topic.COMMANDS))) {
             SignedCommand c = commands.decode(r.value());
-            CommandBody body = CanonicalCommand.decode(bytes(c.getBody()));
+            CommandBody body = CanonicalCommand.decode(c.getBody());
             NodeTrace t = trace(body.getTargetNodeId());
             if (t.commandAtMs == 0) {
                 t.commandAction = body.getAction();
@@ -156,11 +155,6 @@ public final class LoopObserver implements Runnable, AutoCloseable {
         }
     }
 
-    private static byte[] bytes(ByteBuffer buffer) {
-        byte[] b = new byte[buffer.remaining()];
-        buffer.duplicate().get(b);
-        return b;
-    }
 
     @Override
     public void close() {

@@ -19,7 +19,6 @@ import io.x0tta6bl4.schema.TelemetryBatch;
 import io.x0tta6bl4.connectors.command.CanonicalCommand;
 import io.x0tta6bl4.connectors.command.CommandRejectedException;
 import io.x0tta6bl4.schema.CommandBody;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.EnumMap;
@@ -123,7 +122,7 @@ public class ToIndexDocuments extends ProcessFunction<RawRecord, IndexDocument> 
                 .map(s -> Map.of("algorithm", s.getAlgorithm(), "keyId", s.getKeyId())).toList()));
         long time;
         try {
-            CommandBody body = CanonicalCommand.decode(bytes(command.getBody()));
+            CommandBody body = CanonicalCommand.decode(command.getBody());
             json.set("body", AvroJson.toJson(body));
             time = body.getIssuedAtMs();
         } catch (CommandRejectedException e) {
@@ -149,9 +148,4 @@ public class ToIndexDocuments extends ProcessFunction<RawRecord, IndexDocument> 
         return new IndexDocument(index, id, AvroJson.toString(json));
     }
 
-    private static byte[] bytes(ByteBuffer buffer) {
-        byte[] b = new byte[buffer.remaining()];
-        buffer.duplicate().get(b);
-        return b;
-    }
 }

@@ -29,34 +29,41 @@ public final class HostActions {
                 : ActionExecutor.Outcome.failed(argv + " exited " + process.exitValue() + ": " + output);
     }
 
-    /** {@code cpu.throttle}: caps a systemd unit's CPU quota (reversible: set it back to 100%). */
-    public static final class CpuThrottle implements ActionExecutor {
-        public String action() { return "cpu.throttle"; }
+    /** Sets one resource-control property of a systemd unit at run time ({@code systemctl set-property --runtime}). */
+    abstract static class UnitProperty implements ActionExecutor {
+        private final String action;
+        private final String property;
+        private final String param;
+        private final String suffix;
+
+        UnitProperty(String action, String property, String param, String suffix) {
+            this.action = action;
+            this.property = property;
+            this.param = param;
+            this.suffix = suffix;
+        }
+
+        public String action() { return action; }
 
         public Outcome execute(Map<String, String> p, boolean dryRun) throws Exception {
             return run(List.of("systemctl", "set-property", "--runtime", p.getOrDefault("unit", "app.service"),
-                    "CPUQuota=" + p.get("quota_percent") + "%"), dryRun);
+                    property + "=" + p.get(param) + suffix), dryRun);
         }
+    }
+
+    /** {@code cpu.throttle}: caps a systemd unit's CPU quota (reversible: set it back to 100%). */
+    public static final class CpuThrottle extends UnitProperty {
+        public CpuThrottle() { super("cpu.throttle", "CPUQuota", "quota_percent", "%"); }
     }
 
     /** {@code io.throttle}: lowers a systemd unit's I/O weight. */
-    public static final class IoThrottle implements ActionExecutor {
-        public String action() { return "io.throttle"; }
-
-        public Outcome execute(Map<String, String> p, boolean dryRun) throws Exception {
-            return run(List.of("systemctl", "set-property", "--runtime", p.getOrDefault("unit", "app.service"),
-                    "IOWeight=" + p.get("weight")), dryRun);
-        }
+    public static final class IoThrottle extends UnitProperty {
+        public IoThrottle() { super("io.throttle", "IOWeight", "weight", ""); }
     }
 
     /** {@code memory.limit}: caps a systemd unit's memory. */
-    public static final class MemoryLimit implements ActionExecutor {
-        public String action() { return "memory.limit"; }
-
-        public Outcome execute(Map<String, String> p, boolean dryRun) throws Exception {
-            return run(List.of("systemctl", "set-property", "--runtime", p.getOrDefault("unit", "app.service"),
-                    "MemoryMax=" + p.get("limit_percent") + "%"), dryRun);
-        }
+    public static final class MemoryLimit extends UnitProperty {
+        public MemoryLimit() { super("memory.limit", "MemoryMax", "limit_percent", "%"); }
     }
 
     /** {@code service.restart}: restarts a systemd unit (clears leaks and wedged states). */
