@@ -193,8 +193,8 @@ public final class LocalStack implements AutoCloseable {
             long second = (now - fleetStart) / 1000;
             if (interactive || second % 5 == 0) {
                 // On a terminal one line is redrawn every second; in a log, a line every five seconds.
-                OUT.printf(Locale.ROOT, (interactive ? "\r" : "") + "  T+%3ds  telemetry batches %6d  loop records %5d  faults injected %d, cleared %d   %s",
-                        second, fleet.batchesSent(), observer.records(), faults.size(),
+                OUT.printf(Locale.ROOT, (interactive ? "\r" : "") + "  T+%3ds  telemetry batches %6d  loop records %5d  dead letters %d  faults injected %d, cleared %d   %s",
+                        second, fleet.batchesSent(), observer.records(), observer.deadLetters().size(), faults.size(),
                         faults.stream().filter(r -> r.clearedAtMs != 0).count(), interactive ? "" : "\n");
             }
             Thread.sleep(1000); // progress display cadence
@@ -253,7 +253,10 @@ public final class LocalStack implements AutoCloseable {
 
     public static void main(String[] args) {
         String[] effective = args.length == 0 ? new String[] {"demo"} : args;
-        int code = new CommandLine(new LocalStack()).execute(effective);
+        CommandLine cli = new CommandLine(new LocalStack());
+        // The node daemon's own CLI (run, simulate, keys) is reachable as "./x0 node ...".
+        cli.addSubcommand("node", new CommandLine(new io.x0tta6bl4.exporter.cli.X0Node()));
+        int code = cli.execute(effective);
         System.exit(code);
     }
 }
