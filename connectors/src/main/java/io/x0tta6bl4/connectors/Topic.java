@@ -4,6 +4,7 @@ import io.x0tta6bl4.schema.Anomaly;
 import io.x0tta6bl4.schema.CommandResult;
 import io.x0tta6bl4.schema.ControlRecord;
 import io.x0tta6bl4.schema.DeadLetter;
+import io.x0tta6bl4.schema.Decision;
 import io.x0tta6bl4.schema.Incident;
 import io.x0tta6bl4.schema.SignedCommand;
 import io.x0tta6bl4.schema.TelemetryBatch;
@@ -23,7 +24,8 @@ public enum Topic {
     COMMANDS("x0.commands.v1", SignedCommand.class, 3, Duration.ofDays(7), false),
     RESULTS("x0.results.v1", CommandResult.class, 3, Duration.ofDays(30), false),
     CONTROL("x0.control.v1", ControlRecord.class, 1, null, true),
-    DEADLETTER("x0.deadletter.v1", DeadLetter.class, 1, Duration.ofDays(30), false);
+    DEADLETTER("x0.deadletter.v1", DeadLetter.class, 1, Duration.ofDays(30), false),
+    DECISIONS("x0.decisions.v1", Decision.class, 3, Duration.ofDays(30), false);
 
     private final String baseName;
     private final Class<? extends SpecificRecord> recordType;

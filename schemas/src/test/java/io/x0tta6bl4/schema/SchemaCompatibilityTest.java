@@ -35,7 +35,7 @@ class SchemaCompatibilityTest {
     void everyTopicRecordHasAReleasedVersion() {
         Map<String, Schema> latest = Contracts.released(Contracts.RELEASED_VERSIONS.get(Contracts.RELEASED_VERSIONS.size() - 1));
         for (Class<?> topicRecord : new Class<?>[] {TelemetryBatch.class, Anomaly.class, Incident.class, SignedCommand.class,
-                CommandResult.class, ControlRecord.class, DeadLetter.class}) {
+                CommandResult.class, ControlRecord.class, DeadLetter.class, Decision.class}) {
             assertThat(latest).containsKey(topicRecord.getName());
         }
     }

@@ -61,6 +61,23 @@ public final class CommandSigner {
         return signer;
     }
 
+    /** Signs {@code context || message} with every key; the context separates kinds of signed messages. */
+    public List<CommandSignature> signatures(byte[] context, byte[] message) {
+        List<CommandSignature> signatures = new ArrayList<>(keys.size());
+        for (Map.Entry<SignatureAlgorithm, Key> e : keys.entrySet()) {
+            Key key = e.getValue();
+            try {
+                key.engine().initSign(key.privateKey());
+                key.engine().update(context);
+                key.engine().update(message);
+                signatures.add(new CommandSignature(e.getKey().jcaName(), key.keyId(), ByteBuffer.wrap(key.engine().sign())));
+            } catch (GeneralSecurityException ex) {
+                throw new IllegalStateException("signing with " + e.getKey().jcaName() + " failed", ex);
+            }
+        }
+        return signatures;
+    }
+
     private void add(SignatureAlgorithm algorithm, String keyId, PrivateKey key) {
         try {
             keys.put(algorithm, new Key(keyId, key, Signature.getInstance(algorithm.jcaName(), Crypto.BC)));
@@ -71,18 +88,7 @@ public final class CommandSigner {
 
     public SignedCommand sign(CommandBody body) {
         byte[] canonical = CanonicalCommand.encode(body);
-        List<CommandSignature> signatures = new ArrayList<>(keys.size());
-        for (Map.Entry<SignatureAlgorithm, Key> e : keys.entrySet()) {
-            Key key = e.getValue();
-            try {
-                key.engine().initSign(key.privateKey());
-                key.engine().update(CONTEXT);
-                key.engine().update(canonical);
-                signatures.add(new CommandSignature(e.getKey().jcaName(), key.keyId(), ByteBuffer.wrap(key.engine().sign())));
-            } catch (GeneralSecurityException ex) {
-                throw new IllegalStateException("signing with " + e.getKey().jcaName() + " failed", ex);
-            }
-        }
+        List<CommandSignature> signatures = signatures(CONTEXT, canonical);
         return SignedCommand.newBuilder()
                 .setCommandId(body.getCommandId())
                 .setTargetNodeId(body.getTargetNodeId())

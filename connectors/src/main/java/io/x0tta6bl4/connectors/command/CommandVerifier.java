@@ -8,6 +8,7 @@ import java.security.GeneralSecurityException;
 import java.security.Signature;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -55,8 +56,17 @@ public final class CommandVerifier {
         }
         byte[] body = CanonicalCommand.bytes(bodyBuffer);
 
+        verifySignatures(CommandSigner.CONTEXT, body, command.getSignatures());
+        return CanonicalCommand.decode(body);
+    }
+
+    /**
+     * Checks that {@code context || message} carries a valid signature by a trusted key for every required
+     * algorithm. Signatures of algorithms that are not required are ignored.
+     */
+    public void verifySignatures(byte[] context, byte[] message, List<CommandSignature> signatures) throws CommandRejectedException {
         Set<SignatureAlgorithm> verified = EnumSet.noneOf(SignatureAlgorithm.class);
-        for (CommandSignature signature : command.getSignatures()) {
+        for (CommandSignature signature : signatures) {
             SignatureAlgorithm algorithm;
             try {
                 algorithm = SignatureAlgorithm.fromJcaName(signature.getAlgorithm());
@@ -75,7 +85,7 @@ public final class CommandVerifier {
                 throw new CommandRejectedException(RejectReason.BAD_SIGNATURE,
                         "key " + key.keyId() + " is a " + key.algorithm().jcaName() + " key, not " + algorithm.jcaName());
             }
-            if (!verifies(algorithm, key, body, signature.getValue())) {
+            if (!verifies(algorithm, key, context, message, signature.getValue())) {
                 throw new CommandRejectedException(RejectReason.BAD_SIGNATURE,
                         algorithm.jcaName() + " signature by key " + key.keyId() + " does not verify");
             }
@@ -86,15 +96,14 @@ public final class CommandVerifier {
             missing.removeAll(verified);
             throw new CommandRejectedException(RejectReason.MISSING_SIGNATURE, "no signature for " + missing);
         }
-        return CanonicalCommand.decode(body);
     }
 
-    private boolean verifies(SignatureAlgorithm algorithm, TrustStore.TrustedKey key, byte[] body, ByteBuffer value) {
+    private boolean verifies(SignatureAlgorithm algorithm, TrustStore.TrustedKey key, byte[] context, byte[] body, ByteBuffer value) {
         byte[] sig = CanonicalCommand.bytes(value);
         Signature engine = engines.get(algorithm);
         try {
             engine.initVerify(key.publicKey());
-            engine.update(CommandSigner.CONTEXT);
+            engine.update(context);
             engine.update(body);
             return engine.verify(sig);
         } catch (GeneralSecurityException | RuntimeException e) {

@@ -9,6 +9,7 @@ public enum FaultKind {
     MEMORY_PRESSURE("memory_pressure", "memory_", "psi_memory", "oom"),
     DISK_LATENCY("disk_latency", "disk_", "psi_io", "cpu_iowait", "block_"),
     NETWORK_LOSS("network_loss", "net_", "tcp_"),
+    SERVICE_CRASH("service_crash", "service_", "process_restarts"),
     UNKNOWN("unknown");
 
     private final String id;

@@ -9,43 +9,60 @@ import io.x0tta6bl4.jobs.common.JobLauncher;
 import io.x0tta6bl4.jobs.common.Pipelines;
 import io.x0tta6bl4.schema.CommandBody;
 import io.x0tta6bl4.schema.CommandResult;
+import io.x0tta6bl4.schema.ControlRecord;
 import io.x0tta6bl4.schema.DeadLetter;
+import io.x0tta6bl4.schema.Decision;
 import io.x0tta6bl4.schema.Incident;
 import io.x0tta6bl4.schema.SignedCommand;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * Plan: incidents and command results in, signed commands out (exactly once).
+ * Plan: incidents, command results and operator control in; signed commands (exactly once) and decisions out.
  *
  * <pre>x0.incidents.v1 ─┐
- *                   ├→ keyBy(target node) → PlanRemediation → SignCommands → x0.commands.v1 (transactional)
- * x0.results.v1  ───┘   (results are the feedback: success rates per action)</pre>
+ *                   ├→ keyBy(target node) ─┐
+ * x0.results.v1  ───┘                      ├→ PlanRemediation → SignCommands → x0.commands.v1 (transactional)
+ * x0.control.v1 → VerifyControl → broadcast┘        └→ decisions → x0.decisions.v1</pre>
  */
 public final class HealJob {
     public static final String NAME = "heal";
 
-    public record Outputs(DataStream<SignedCommand> commands, DataStream<DeadLetter> deadLetters) {}
+    public record Outputs(DataStream<SignedCommand> commands, DataStream<Decision> decisions, DataStream<DeadLetter> deadLetters) {}
 
     private HealJob() {}
 
-    public static Outputs topology(DataStream<RawRecord> incidents, DataStream<RawRecord> results, JobConfig config, Playbook playbook) {
+    public static Outputs topology(DataStream<RawRecord> incidents, DataStream<RawRecord> results, DataStream<RawRecord> control,
+            JobConfig config, Playbook playbook) {
         SingleOutputStreamOperator<Incident> decodedIncidents = Pipelines.decode(incidents, Incident.class, NAME);
         SingleOutputStreamOperator<CommandResult> decodedResults = Pipelines.decode(results, CommandResult.class, NAME);
-        DataStream<CommandBody> planned = decodedIncidents
-                .connect(decodedResults)
-                .keyBy(HealJob::targetNode, CommandResult::getNodeId)
-                .process(new PlanRemediation(playbook, config.getLong("cooldown.ms"), config.getLong("command.ttl.ms")))
+        SingleOutputStreamOperator<ControlRecord> decodedControl = Pipelines.decode(control, ControlRecord.class, NAME);
+        SingleOutputStreamOperator<ControlRecord> trustedControl = decodedControl
+                .process(new VerifyControl(config.get("control.keys.dir")), TypeInformation.of(ControlRecord.class))
+                .name("heal: verify control").uid("heal-verify-control");
+        BroadcastStream<ControlRecord> settings = trustedControl.broadcast(PlanRemediation.CONTROL);
+
+        DataStream<PlanInput> inputs = decodedIncidents.map(PlanInput::of).returns(PlanInput.class).name("heal: incidents")
+                .union(decodedResults.map(PlanInput::of).returns(PlanInput.class).name("heal: results"));
+        SingleOutputStreamOperator<CommandBody> planned = inputs
+                .keyBy(PlanInput::node)
+                .connect(settings)
+                .process(new PlanRemediation(playbook, HealSettings.from(config)), TypeInformation.of(CommandBody.class))
                 .name("heal: plan remediation").uid("heal-plan");
         DataStream<SignedCommand> signed = planned
                 .map(new SignCommands(config.get("keys.dir"))).name("heal: sign commands").uid("heal-sign");
         DataStream<DeadLetter> deadLetters = decodedIncidents.getSideOutput(DeadLetters.TAG)
-                .union(decodedResults.getSideOutput(DeadLetters.TAG));
-        return new Outputs(signed, deadLetters);
+                .union(decodedResults.getSideOutput(DeadLetters.TAG), decodedControl.getSideOutput(DeadLetters.TAG),
+                        trustedControl.getSideOutput(DeadLetters.TAG));
+        return new Outputs(signed, planned.getSideOutput(Decisions.TAG), deadLetters);
     }
 
     /** Incidents are planned on the node of their top root cause; an incident without causes on its first node. */
@@ -69,11 +86,17 @@ public final class HealJob {
     }
 
     public static void addTo(StreamExecutionEnvironment env, JobConfig config) {
+        // Control is read from the start of its compacted topic every time: the kill switch survives any restart.
+        DataStream<RawRecord> control = env.fromSource(KafkaConnectors.source(config.kafka(), Topic.CONTROL,
+                        config.groupId(NAME + "-control"), OffsetsInitializer.earliest()), WatermarkStrategy.noWatermarks(),
+                NAME + ": " + Topic.CONTROL.baseName()).uid(NAME + "-source-control");
         Outputs out = topology(Pipelines.kafka(env, config, Topic.INCIDENTS, NAME), Pipelines.kafka(env, config, Topic.RESULTS, NAME),
-                config, playbook(config));
+                control, config, playbook(config));
         out.commands().sinkTo(KafkaConnectors.exactlyOnceSink(config.kafka(), Topic.COMMANDS, SignedCommand.class,
                         SignedCommand::getTargetNodeId, config.get("group.prefix") + "heal-commands"))
                 .name("heal: commands").uid("heal-command-sink");
+        out.decisions().sinkTo(KafkaConnectors.sink(config.kafka(), Topic.DECISIONS, Decision.class, Decision::getNodeId))
+                .name("heal: decisions").uid("heal-decision-sink");
         Pipelines.sinkDeadLetters(out.deadLetters(), config, NAME);
     }
 

@@ -1,9 +1,12 @@
 package io.x0tta6bl4.jobs.heal;
 
+import io.x0tta6bl4.connectors.ControlSettings;
 import io.x0tta6bl4.schema.CommandBody;
 import io.x0tta6bl4.schema.CommandOutcome;
 import io.x0tta6bl4.schema.CommandParameter;
 import io.x0tta6bl4.schema.CommandResult;
+import io.x0tta6bl4.schema.ControlRecord;
+import io.x0tta6bl4.schema.DecisionVerdict;
 import io.x0tta6bl4.schema.Incident;
 import io.x0tta6bl4.schema.IncidentStatus;
 import io.x0tta6bl4.schema.RootCause;
@@ -15,101 +18,313 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Plan: turns an incident into at most one command for the node of its top root cause (keyed by that node),
- * and learns from command results.
+ * Plan: decides what to do about each incident, keyed by the node of its top root cause, under the
+ * operators' control settings (broadcast from the compacted control topic). Every decision, including
+ * deciding to do nothing, goes to the {@link Decisions#TAG} side output with its reason.
  *
- * <p>The playbook rule that matches the top cause lists candidate actions; candidates are ordered by what
- * results taught (success rate per fault kind and action, kept as state), and an action still in its
- * per-node cooldown is skipped. Resolved incidents and causes no rule matches produce nothing. Cooldown
- * entries are removed by a timer when they expire, so state stays bounded by the actions in use.
- *
- * <p>Command ids are derived from incident, revision and action: a replay after a failure produces the
- * same id, which agents refuse to run twice.
+ * <p>For an open incident the matching playbook rule's actions are candidates, ordered by what results
+ * taught (success rate per fault kind and action) and then by the playbook. One action at a time:
+ * <ul>
+ *   <li>the kill switch pauses everything; suggest mode only records what would be done;</li>
+ *   <li>risk {@code never} is skipped, {@code approve} is proposed and issued once when approved
+ *       (a duplicate approval finds nothing left to approve), {@code auto} is issued at once;</li>
+ *   <li>an action in its per-node cooldown is skipped;</li>
+ *   <li>after a command the incident must resolve within the verification window; if the agent refuses or
+ *       fails, or the window passes, the next candidate is tried (escalation); if the incident got worse
+ *       after a reversible action, its rollback is issued first.</li>
+ * </ul>
+ * Resolution after an action counts as the action's success. State per node: cooldowns, open plans,
+ * pending proposals and the learnt success rates; timers remove expired cooldowns and stale plans.
  */
-public class PlanRemediation extends KeyedCoProcessFunction<String, Incident, CommandResult, CommandBody> {
+public class PlanRemediation extends KeyedBroadcastProcessFunction<String, PlanInput, ControlRecord, CommandBody> {
     private static final long serialVersionUID = 1L;
 
+    /** The control settings, latest per setting id. */
+    public static final MapStateDescriptor<String, ControlRecord> CONTROL =
+            new MapStateDescriptor<>("control", TypeInformation.of(String.class), TypeInformation.of(ControlRecord.class));
+    static final MapStateDescriptor<String, CommandBody> PROPOSALS =
+            new MapStateDescriptor<>("proposals", TypeInformation.of(String.class), TypeInformation.of(CommandBody.class));
+
+    /** How much worse (severity) an incident must get after an action for the action to be rolled back. */
+    static final double WORSE_BY = 0.05;
+
     private final Playbook playbook;
-    private final long cooldownMs;
-    private final long commandTtlMs;
+    private final HealSettings settings;
     private transient MapState<String, Long> lastIssued;
     private transient MapState<String, ActionStats> stats;
-    /** Commands awaiting their result: command id to "faultKind|issuedAtMs", to credit the result to the right kind. */
-    private transient MapState<String, String> awaiting;
+    private transient MapState<String, IncidentPlan> plans;
+    private transient MapState<String, CommandBody> proposals;
 
-    public PlanRemediation(Playbook playbook, long cooldownMs, long commandTtlMs) {
+    public PlanRemediation(Playbook playbook, HealSettings settings) {
         this.playbook = playbook;
-        this.cooldownMs = cooldownMs;
-        this.commandTtlMs = commandTtlMs;
+        this.settings = settings;
     }
 
     @Override
     public void open(OpenContext context) {
         lastIssued = getRuntimeContext().getMapState(new MapStateDescriptor<>("last-issued", String.class, Long.class));
         stats = getRuntimeContext().getMapState(new MapStateDescriptor<>("action-stats", String.class, ActionStats.class));
-        awaiting = getRuntimeContext().getMapState(new MapStateDescriptor<>("awaiting-result", String.class, String.class));
+        plans = getRuntimeContext().getMapState(new MapStateDescriptor<>("plans", String.class, IncidentPlan.class));
+        proposals = getRuntimeContext().getMapState(PROPOSALS);
     }
 
+    // ---------------------------------------------------------------- incidents and results
+
     @Override
-    public void processElement1(Incident incident, Context ctx, Collector<CommandBody> out) throws Exception {
-        if (incident.getStatus() == IncidentStatus.RESOLVED || incident.getRootCauses().isEmpty()) {
+    public void processElement(PlanInput input, ReadOnlyContext ctx, Collector<CommandBody> out) throws Exception {
+        long now = ctx.timerService().currentProcessingTime();
+        if (input.incident != null) {
+            onIncident(input.incident, ctx, out, now);
+        } else if (input.result != null) {
+            onResult(input.result, ctx, out, now);
+        }
+    }
+
+    private void onIncident(Incident incident, ReadOnlyContext ctx, Collector<CommandBody> out, long now) throws Exception {
+        String node = HealJob.targetNode(incident);
+        IncidentPlan plan = plans.get(incident.getIncidentId());
+        if (incident.getStatus() == IncidentStatus.RESOLVED) {
+            if (plan != null) {
+                if (plan.awaitingAction != null && plan.executed) {
+                    learn(plan, true);
+                    decide(ctx, plan.incident, DecisionVerdict.VERIFIED, plan.awaitingAction, plan.awaitingCommandId, plan.rule,
+                            "incident resolved after " + plan.awaitingAction, now);
+                }
+                plans.remove(incident.getIncidentId());
+                proposals.remove(plan.awaitingCommandId == null ? "" : plan.awaitingCommandId);
+                clearIfEmpty();
+            }
+            return;
+        }
+        if (incident.getRootCauses().isEmpty()) {
+            decide(ctx, incident, DecisionVerdict.SKIPPED, null, null, null, "incident has no ranked root cause", now);
+            return;
+        }
+        if (plan != null) {
+            // A known incident was updated: roll back an action that made it worse, otherwise keep waiting.
+            double before = plan.severityAtAction;
+            plan.incident = incident;
+            if (plan.awaitingAction != null && plan.executed && incident.getSeverity() > before + WORSE_BY) {
+                Playbook.Step step = step(plan);
+                if (step != null && step.rollback() != null) {
+                    CommandBody rollback = command(incident, step.rollback(), now, ctx, "rollback-" + plan.awaitingCommandId);
+                    out.collect(rollback);
+                    decide(ctx, incident, DecisionVerdict.ROLLED_BACK, step.rollback().action(), rollback.getCommandId(), plan.rule,
+                            String.format("severity rose from %.2f to %.2f after %s", before, incident.getSeverity(), plan.awaitingAction), now);
+                }
+                learn(plan, false);
+                escalate(plan, ctx, out, now, "incident got worse after " + plan.awaitingAction);
+            }
+            plans.put(incident.getIncidentId(), plan);
             return;
         }
         RootCause cause = incident.getRootCauses().get(0);
         Playbook.Rule rule = playbook.match(cause.getKind(), cause.getMetric(), cause.getScore());
         if (rule == null) {
-            return; // no rule: nothing safe to do automatically (the incident itself is indexed for humans)
+            Playbook.Rule lowConfidence = playbook.match(cause.getKind(), cause.getMetric(), 1.0);
+            decide(ctx, incident, DecisionVerdict.SKIPPED, null, null, lowConfidence == null ? null : lowConfidence.name(),
+                    lowConfidence == null
+                            ? "no playbook rule for " + cause.getKind() + " on " + cause.getMetric() + ": notify only"
+                            : String.format("root cause confidence %.2f is below the rule's minimum: notify only", cause.getScore()),
+                    now);
+            return;
         }
-        long now = ctx.timerService().currentProcessingTime();
-        List<Playbook.Step> candidates = new ArrayList<>(rule.actions());
-        // Stable sort: the playbook's order decides among actions with the same record.
-        List<Double> rates = new ArrayList<>();
-        for (Playbook.Step step : candidates) {
-            rates.add(rate(cause.getKind(), step.action()));
-        }
-        Integer[] order = new Integer[candidates.size()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        java.util.Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -rates.get(i)));
-        for (int i : order) {
-            Playbook.Step step = candidates.get(i);
-            Long last = lastIssued.get(step.action());
-            if (last != null && now - last < cooldownMs) {
+        plan = new IncidentPlan();
+        plan.incident = incident;
+        plan.rule = rule.name();
+        plan.openedAtMs = now;
+        ctx.timerService().registerProcessingTimeTimer(now + settings.planMaxAgeMs());
+        next(plan, ctx, out, now, node);
+        plans.put(incident.getIncidentId(), plan);
+    }
+
+    private void onResult(CommandResult result, ReadOnlyContext ctx, Collector<CommandBody> out, long now) throws Exception {
+        for (Map.Entry<String, IncidentPlan> e : plans.entries()) {
+            IncidentPlan plan = e.getValue();
+            if (!result.getCommandId().equals(plan.awaitingCommandId)) {
                 continue;
             }
-            lastIssued.put(step.action(), now);
-            ctx.timerService().registerProcessingTimeTimer(now + cooldownMs);
-            CommandBody command = command(incident, cause, step, now);
-            awaiting.put(command.getCommandId(), cause.getKind() + "|" + now);
-            ctx.timerService().registerProcessingTimeTimer(now + 2 * commandTtlMs);
-            out.collect(command);
+            if (result.getOutcome() == CommandOutcome.EXECUTED) {
+                plan.executed = true;
+                plans.put(e.getKey(), plan);
+            } else if (result.getOutcome() != CommandOutcome.DRY_RUN) {
+                learn(plan, false);
+                escalate(plan, ctx, out, now, "agent reported " + result.getOutcome() + ": " + result.getReason());
+                plans.put(e.getKey(), plan);
+            }
             return;
         }
     }
 
+    // ---------------------------------------------------------------- control settings
+
     @Override
-    public void processElement2(CommandResult result, Context ctx, Collector<CommandBody> out) throws Exception {
-        if (result.getAction() == null || result.getOutcome() == CommandOutcome.DRY_RUN) {
+    public void processBroadcastElement(ControlRecord control, Context ctx, Collector<CommandBody> out) throws Exception {
+        BroadcastState<String, ControlRecord> state = ctx.getBroadcastState(CONTROL);
+        if (control.getSettingId().startsWith(ControlSettings.APPROVAL_PREFIX)) {
+            if (state.contains(control.getSettingId())) {
+                return; // approved before: approving twice never runs a command twice
+            }
+            state.put(control.getSettingId(), control);
+            String proposalId = control.getSettingId().substring(ControlSettings.APPROVAL_PREFIX.length());
+            long now = ctx.currentProcessingTime();
+            ctx.applyToKeyedState(PROPOSALS, (node, pending) -> {
+                CommandBody proposed = pending.get(proposalId);
+                if (proposed != null) {
+                    pending.remove(proposalId);
+                    // Valid from the approval on: the proposal may have waited longer than a command lives.
+                    CommandBody approved = CommandBody.newBuilder(proposed).setIssuedAtMs(now)
+                            .setExpiresAtMs(now + settings.commandTtlMs()).build();
+                    out.collect(approved);
+                    ctx.output(Decisions.TAG, Decisions.of(approved.getIncidentId(), node, now, DecisionVerdict.APPROVED,
+                            approved.getAction(), approved.getCommandId(), null, "auto",
+                            "approved by " + control.getAuthor() + "; command issued"));
+                }
+            });
+        } else {
+            state.put(control.getSettingId(), control);
+        }
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<CommandBody> out) throws Exception {
+        Iterator<Map.Entry<String, Long>> cooldowns = lastIssued.iterator();
+        while (cooldowns.hasNext()) {
+            if (timestamp - cooldowns.next().getValue() >= settings.cooldownMs()) {
+                cooldowns.remove();
+            }
+        }
+        List<String> stale = new ArrayList<>();
+        for (Map.Entry<String, IncidentPlan> e : plans.entries()) {
+            IncidentPlan plan = e.getValue();
+            if (timestamp - plan.openedAtMs >= settings.planMaxAgeMs()) {
+                stale.add(e.getKey());
+            } else if (plan.awaitingAction != null && plan.verifyAtMs != 0 && timestamp >= plan.verifyAtMs) {
+                learn(plan, false);
+                escalate(plan, ctx, out, timestamp, "incident not resolved within " + settings.verifyWindowMs() + " ms of "
+                        + plan.awaitingAction);
+                plans.put(e.getKey(), plan);
+            }
+        }
+        for (String id : stale) {
+            IncidentPlan plan = plans.get(id);
+            if (plan.awaitingCommandId != null) {
+                proposals.remove(plan.awaitingCommandId);
+            }
+            plans.remove(id);
+        }
+        clearIfEmpty();
+    }
+
+    // ---------------------------------------------------------------- the decision itself
+
+    private void escalate(IncidentPlan plan, ReadOnlyContext ctx, Collector<CommandBody> out, long now, String why) throws Exception {
+        decide(ctx, plan.incident, DecisionVerdict.ESCALATED, plan.awaitingAction, plan.awaitingCommandId, plan.rule, why, now);
+        plan.awaitingAction = null;
+        plan.awaitingCommandId = null;
+        plan.executed = false;
+        plan.verifyAtMs = 0;
+        next(plan, ctx, out, now, HealJob.targetNode(plan.incident));
+    }
+
+    /** Tries the next candidate action of the plan's rule. */
+    private void next(IncidentPlan plan, ReadOnlyContext ctx, Collector<CommandBody> out, long now, String node) throws Exception {
+        Incident incident = plan.incident;
+        ReadOnlyBroadcastState<String, ControlRecord> control = ctx.getBroadcastState(CONTROL);
+        if (ControlSettings.paused(control.get(ControlSettings.KILL_SWITCH))) {
+            decide(ctx, incident, DecisionVerdict.SKIPPED, null, null, plan.rule, "paused by the kill switch", now);
             return;
         }
-        String pending = awaiting.get(result.getCommandId());
-        if (pending == null) {
-            return; // not issued by this key's plan (or long expired): nothing to learn from
+        ControlSettings.HealPolicy policy = control.contains(ControlSettings.HEAL_POLICY)
+                ? ControlSettings.healPolicy(control.get(ControlSettings.HEAL_POLICY)) : settings.defaultPolicy();
+        String kind = incident.getRootCauses().get(0).getKind();
+        Playbook.Rule rule = playbook.rule(plan.rule);
+        List<Playbook.Step> candidates = new ArrayList<>(rule.actions());
+        List<Double> rates = new ArrayList<>();
+        for (Playbook.Step step : rule.actions()) {
+            rates.add(rate(kind, step.action()));
         }
-        awaiting.remove(result.getCommandId());
-        String key = pending.substring(0, pending.indexOf('|')) + "|" + result.getAction();
+        // Stable: among equal success rates the playbook's order stands.
+        candidates.sort(Comparator.comparingDouble(s -> -rates.get(rule.actions().indexOf(s))));
+        List<String> skipped = new ArrayList<>();
+        for (Playbook.Step step : candidates) {
+            if (plan.hasTried(step.action())) {
+                continue;
+            }
+            Long last = lastIssued.get(step.action());
+            if (last != null && now - last < settings.cooldownMs()) {
+                skipped.add(step.action() + " (cooling down)");
+                continue;
+            }
+            if (step.risk() == Playbook.Risk.NEVER) {
+                plan.markTried(step.action());
+                skipped.add(step.action() + " (risk never)");
+                continue;
+            }
+            plan.markTried(step.action());
+            if (policy.suggestOnly(node)) {
+                decide(ctx, incident, DecisionVerdict.SUGGESTED, step.action(), null, plan.rule, "suggest mode: " + step.action()
+                        + " would be " + (step.risk() == Playbook.Risk.APPROVE ? "proposed" : "issued"), now);
+                return;
+            }
+            CommandBody command = command(incident, step, now, ctx, null);
+            if (policy.dryRun()) {
+                command.setDryRun(true);
+            }
+            plan.awaitingAction = step.action();
+            plan.awaitingCommandId = command.getCommandId();
+            plan.severityAtAction = incident.getSeverity();
+            plan.executed = false;
+            lastIssued.put(step.action(), now);
+            ctx.timerService().registerProcessingTimeTimer(now + settings.cooldownMs());
+            String mode = policy.dryRun() ? "dry-run" : "auto";
+            if (step.risk() == Playbook.Risk.APPROVE) {
+                proposals.put(command.getCommandId(), command);
+                decide(ctx, incident, DecisionVerdict.PROPOSED, step.action(), command.getCommandId(), plan.rule,
+                        "awaiting approval " + ControlSettings.APPROVAL_PREFIX + command.getCommandId() + "; evidence: "
+                                + evidence(incident), now);
+            } else {
+                plan.verifyAtMs = now + settings.verifyWindowMs();
+                ctx.timerService().registerProcessingTimeTimer(plan.verifyAtMs);
+                out.collect(command);
+                decide(ctx, incident, DecisionVerdict.COMMAND_ISSUED, step.action(), command.getCommandId(), plan.rule,
+                        mode.equals("dry-run") ? "global dry run: the agent verifies but does not execute" : "top cause " + evidence(incident),
+                        now);
+            }
+            return;
+        }
+        decide(ctx, incident, DecisionVerdict.SKIPPED, null, null, plan.rule, "no candidate action left"
+                + (skipped.isEmpty() ? "" : ": " + String.join(", ", skipped)) + "; tried: " + plan.tried, now);
+    }
+
+    private Playbook.Step step(IncidentPlan plan) {
+        Playbook.Rule rule = playbook.rule(plan.rule);
+        for (Playbook.Step step : rule.actions()) {
+            if (step.action().equals(plan.awaitingAction)) {
+                return step;
+            }
+        }
+        return null;
+    }
+
+    private void learn(IncidentPlan plan, boolean success) throws Exception {
+        String key = plan.incident.getRootCauses().get(0).getKind() + "|" + plan.awaitingAction;
         ActionStats s = stats.get(key);
         if (s == null) {
             s = new ActionStats();
         }
-        if (result.getOutcome() == CommandOutcome.EXECUTED) {
+        if (success) {
             s.successes++;
         } else {
             s.failures++;
@@ -117,49 +332,51 @@ public class PlanRemediation extends KeyedCoProcessFunction<String, Incident, Co
         stats.put(key, s);
     }
 
-    @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<CommandBody> out) throws Exception {
-        Iterator<Map.Entry<String, Long>> it = lastIssued.iterator();
-        while (it.hasNext()) {
-            if (timestamp - it.next().getValue() >= cooldownMs) {
-                it.remove();
-            }
-        }
-        Iterator<Map.Entry<String, String>> pending = awaiting.iterator();
-        while (pending.hasNext()) {
-            String value = pending.next().getValue();
-            if (timestamp - Long.parseLong(value.substring(value.indexOf('|') + 1)) >= 2 * commandTtlMs) {
-                pending.remove(); // no result within twice the command's lifetime: it will not come
-            }
-        }
-        // An emptied map still occupies a state entry until it is cleared.
-        if (lastIssued.isEmpty()) {
-            lastIssued.clear();
-        }
-        if (awaiting.isEmpty()) {
-            awaiting.clear();
-        }
-    }
-
     private double rate(String kind, String action) throws Exception {
         ActionStats s = stats.get(kind + "|" + action);
         return s == null ? new ActionStats().successRate() : s.successRate();
     }
 
-    private CommandBody command(Incident incident, RootCause cause, Playbook.Step step, long now) {
-        String idSeed = incident.getIncidentId() + "|" + incident.getRevision() + "|" + step.action();
+    private void clearIfEmpty() throws Exception {
+        // An emptied map still occupies a state entry until it is cleared.
+        if (lastIssued.isEmpty()) {
+            lastIssued.clear();
+        }
+        if (plans.isEmpty()) {
+            plans.clear();
+        }
+        if (proposals.isEmpty()) {
+            proposals.clear();
+        }
+    }
+
+    private static String evidence(Incident incident) {
+        RootCause cause = incident.getRootCauses().get(0);
+        return String.format("%s on %s (%s, score %.2f)", cause.getMetric(), cause.getNodeId(), cause.getKind(), cause.getScore());
+    }
+
+    private void decide(ReadOnlyContext ctx, Incident incident, DecisionVerdict verdict, String action, String commandId, String rule,
+            String reason, long now) {
+        ctx.output(Decisions.TAG, Decisions.of(incident.getIncidentId(), HealJob.targetNode(incident), now, verdict, action, commandId,
+                rule, "auto", reason));
+    }
+
+    private CommandBody command(Incident incident, Playbook.Step step, long now, ReadOnlyContext ctx, String idOverride) {
+        RootCause cause = incident.getRootCauses().get(0);
+        String idSeed = incident.getIncidentId() + "|" + step.action() + "|" + step.params();
         List<CommandParameter> params = new ArrayList<>();
         step.params().forEach((k, v) -> params.add(new CommandParameter(k, v)));
         params.add(new CommandParameter("fault_kind", cause.getKind()));
         params.sort(Comparator.comparing(CommandParameter::getName));
         return CommandBody.newBuilder()
-                .setCommandId(UUID.nameUUIDFromBytes(idSeed.getBytes(StandardCharsets.UTF_8)).toString())
+                .setCommandId(idOverride != null ? idOverride
+                        : UUID.nameUUIDFromBytes(idSeed.getBytes(StandardCharsets.UTF_8)).toString())
                 .setIncidentId(incident.getIncidentId())
                 .setTargetNodeId(cause.getNodeId())
                 .setAction(step.action())
                 .setParameters(params)
                 .setIssuedAtMs(now)
-                .setExpiresAtMs(now + commandTtlMs)
+                .setExpiresAtMs(now + settings.commandTtlMs())
                 .setNonce(UUID.randomUUID().toString())
                 .setPolicyVersion(playbook.version())
                 .setDryRun(false)

@@ -30,8 +30,22 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 public final class Playbook implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** One action of a rule. */
-    public record Step(String action, Map<String, String> params) implements Serializable {}
+    /** How much autonomy an action gets. */
+    public enum Risk {
+        /** Runs without a human: only for reversible actions. */
+        AUTO,
+        /** Proposed with its evidence; runs once an operator approves it on the control topic. */
+        APPROVE,
+        /** Never run automatically (listed for the record and for suggestions). */
+        NEVER
+    }
+
+    /** One action of a rule, its risk tier, and the action that undoes it (if it can be undone). */
+    public record Step(String action, Map<String, String> params, Risk risk, Step rollback) implements Serializable {
+        public Step(String action, Map<String, String> params) {
+            this(action, params, Risk.AUTO, null);
+        }
+    }
 
     /** One rule: what it matches and what it does. */
     public record Rule(String name, String kind, String metricPrefix, double minScore, List<Step> actions) implements Serializable {
@@ -56,6 +70,16 @@ public final class Playbook implements Serializable {
         return rules;
     }
 
+    /** The rule with this name, or null. */
+    public Rule rule(String name) {
+        for (Rule rule : rules) {
+            if (rule.name().equals(name)) {
+                return rule;
+            }
+        }
+        return null;
+    }
+
     /** The first rule matching a root cause, or null. */
     public Rule match(String causeKind, String metric, double score) {
         for (Rule rule : rules) {
@@ -64,6 +88,33 @@ public final class Playbook implements Serializable {
             }
         }
         return null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Step step(Map<String, Object> step, String where) {
+        Map<String, String> params = new LinkedHashMap<>();
+        Object p = step.get("params");
+        if (p instanceof Map<?, ?> pm) {
+            pm.forEach((k, v) -> params.put(String.valueOf(k), String.valueOf(v)));
+        }
+        Risk risk;
+        try {
+            risk = Risk.valueOf(String.valueOf(step.getOrDefault("risk", "auto")).toUpperCase());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": risk must be auto, approve or never");
+        }
+        Step rollback = null;
+        if (step.get("rollback") instanceof Map<?, ?> r) {
+            if (((Map<String, Object>) r).get("action") == null) {
+                throw new IllegalArgumentException(where + ": a rollback needs 'action'");
+            }
+            rollback = step((Map<String, Object>) r, where + " rollback");
+        }
+        boolean reversible = rollback != null || Boolean.TRUE.equals(step.get("reversible"));
+        if (risk == Risk.AUTO && !reversible && step.get("action") != null && !where.endsWith("rollback")) {
+            throw new IllegalArgumentException(where + ": risk 'auto' is for reversible actions only; give a rollback or use risk 'approve'");
+        }
+        return new Step(String.valueOf(step.get("action")), params, risk, rollback);
     }
 
     /** The playbook shipped in the jar. */
@@ -112,12 +163,7 @@ public final class Playbook implements Serializable {
                 if (action == null) {
                     throw new IllegalArgumentException(source + ", " + name + ": every action needs 'action'");
                 }
-                Map<String, String> params = new LinkedHashMap<>();
-                Object p = step.get("params");
-                if (p instanceof Map<?, ?> pm) {
-                    pm.forEach((k, v) -> params.put(String.valueOf(k), String.valueOf(v)));
-                }
-                steps.add(new Step(action.toString(), params));
+                steps.add(step(step, source + ", " + name + ", " + action));
             }
             double minScore = match.get("minScore") == null ? 0.0 : ((Number) match.get("minScore")).doubleValue();
             Object prefix = match.get("metricPrefix");

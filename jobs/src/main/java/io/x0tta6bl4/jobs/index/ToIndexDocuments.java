@@ -12,6 +12,7 @@ import io.x0tta6bl4.schema.Anomaly;
 import io.x0tta6bl4.schema.CommandResult;
 import io.x0tta6bl4.schema.ControlRecord;
 import io.x0tta6bl4.schema.DeadLetter;
+import io.x0tta6bl4.schema.Decision;
 import io.x0tta6bl4.schema.Incident;
 import io.x0tta6bl4.schema.MetricSample;
 import io.x0tta6bl4.schema.SignedCommand;
@@ -93,6 +94,10 @@ public class ToIndexDocuments extends ProcessFunction<RawRecord, IndexDocument> 
             case CONTROL -> {
                 ControlRecord c = (ControlRecord) record;
                 out.collect(doc(index, c.getSettingId() + "|" + c.getUpdatedAtMs(), AvroJson.toJson(c), c.getUpdatedAtMs()));
+            }
+            case DECISIONS -> {
+                Decision d = (Decision) record;
+                out.collect(doc(index, d.getDecisionId(), AvroJson.toJson(d), d.getAtMs()));
             }
             case DEADLETTER -> {
                 DeadLetter d = (DeadLetter) record;

@@ -2,94 +2,230 @@ package io.x0tta6bl4.jobs.heal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.x0tta6bl4.connectors.ControlSettings;
 import io.x0tta6bl4.schema.CommandBody;
 import io.x0tta6bl4.schema.CommandOutcome;
 import io.x0tta6bl4.schema.CommandParameter;
 import io.x0tta6bl4.schema.CommandResult;
+import io.x0tta6bl4.schema.ControlKind;
+import io.x0tta6bl4.schema.Decision;
+import io.x0tta6bl4.schema.DecisionVerdict;
 import io.x0tta6bl4.schema.Incident;
 import io.x0tta6bl4.schema.IncidentStatus;
 import io.x0tta6bl4.schema.RootCause;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
+/** HealJob's decisions, one behaviour per test, with state and timers checked. */
 class PlanRemediationHarnessTest {
     static final long COOLDOWN = 30_000;
     static final long TTL = 60_000;
+    static final long VERIFY = 20_000;
+    static final HealSettings SETTINGS = new HealSettings(COOLDOWN, TTL, VERIFY, 600_000, ControlSettings.HealPolicy.DEFAULT);
 
-    static Incident incident(String id, int revision, IncidentStatus status, String kind, String metric, double score) {
+    static Incident incident(String id, int revision, IncidentStatus status, String kind, String metric, double score, double severity) {
         return Incident.newBuilder().setIncidentId(id).setStatus(status).setRevision(revision).setOpenedAtMs(1).setUpdatedAtMs(1)
-                .setSeverity(score).setNodes(List.of("n1")).setMetrics(List.of(metric))
+                .setSeverity(severity).setNodes(List.of("n1")).setMetrics(List.of(metric))
                 .setRootCauses(List.of(RootCause.newBuilder().setNodeId("n1").setMetric(metric).setKind(kind).setScore(score).build()))
                 .build();
     }
 
-    static CommandResult result(CommandBody command, CommandOutcome outcome) {
-        return CommandResult.newBuilder().setCommandId(command.getCommandId()).setNodeId("n1").setIncidentId(command.getIncidentId())
-                .setAction(command.getAction()).setOutcome(outcome).setReceivedAtMs(0).setFinishedAtMs(0).build();
+    static Incident cpu(String id) {
+        return incident(id, 1, IncidentStatus.OPEN, "cpu_saturation", "cpu_usage_ratio", 0.9, 0.7);
     }
 
-    static KeyedTwoInputStreamOperatorTestHarness<String, Incident, CommandResult, CommandBody> harness() throws Exception {
-        var h = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(new PlanRemediation(Playbook.builtIn(), COOLDOWN, TTL),
-                HealJob::targetNode, CommandResult::getNodeId, Types.STRING);
+    static CommandResult result(CommandBody command, CommandOutcome outcome) {
+        return CommandResult.newBuilder().setCommandId(command.getCommandId()).setNodeId("n1").setIncidentId(command.getIncidentId())
+                .setAction(command.getAction()).setOutcome(outcome).setReason("test").setReceivedAtMs(0).setFinishedAtMs(0).build();
+    }
+
+    static KeyedBroadcastOperatorTestHarness<String, PlanInput, io.x0tta6bl4.schema.ControlRecord, CommandBody> harness() throws Exception {
+        var h = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(new PlanRemediation(Playbook.builtIn(), SETTINGS),
+                PlanInput::node, Types.STRING, PlanRemediation.CONTROL);
         h.setProcessingTime(1_000);
         return h;
     }
 
+    /** Entries in the heap keyed state backend (the broadcast harness has no shortcut for it). */
+    static int keyedStateEntries(KeyedBroadcastOperatorTestHarness<String, PlanInput, ?, CommandBody> h) {
+        var backend = ((org.apache.flink.streaming.api.operators.AbstractStreamOperator<?>) h.getOperator()).getKeyedStateBackend();
+        return ((org.apache.flink.runtime.state.heap.HeapKeyedStateBackend<?>) backend).numKeyValueStateEntries();
+    }
+
+    static List<String> actions(KeyedBroadcastOperatorTestHarness<String, PlanInput, ?, CommandBody> h) {
+        return h.extractOutputValues().stream().map(CommandBody::getAction).toList();
+    }
+
+    static List<DecisionVerdict> verdicts(KeyedBroadcastOperatorTestHarness<String, PlanInput, ?, CommandBody> h) {
+        ConcurrentLinkedQueue<StreamRecord<Decision>> side = h.getSideOutput(Decisions.TAG);
+        return side == null ? List.of() : side.stream().map(r -> r.getValue().getVerdict()).toList();
+    }
+
+    static CommandBody last(KeyedBroadcastOperatorTestHarness<String, PlanInput, ?, CommandBody> h) {
+        List<CommandBody> out = h.extractOutputValues();
+        return out.get(out.size() - 1);
+    }
+
     @Test
-    void incidentBecomesTheFirstActionOfItsRuleWithDeterministicIdAndValidity() throws Exception {
+    void openIncidentIssuesTheFirstAutoActionWithDeterministicIdAndValidity() throws Exception {
         try (var h = harness()) {
-            h.processElement1(incident("i1", 1, IncidentStatus.OPEN, "cpu_saturation", "cpu_usage_ratio", 0.9), 0);
-            List<CommandBody> out = h.extractOutputValues();
-            assertThat(out).hasSize(1);
-            CommandBody c = out.get(0);
+            h.processElement(PlanInput.of(cpu("i1")), 0);
+            CommandBody c = last(h);
             assertThat(c.getAction()).isEqualTo("cpu.throttle");
             assertThat(c.getTargetNodeId()).isEqualTo("n1");
             assertThat(c.getExpiresAtMs() - c.getIssuedAtMs()).isEqualTo(TTL);
             assertThat(c.getParameters()).extracting(CommandParameter::getName).isSorted().contains("fault_kind", "quota_percent");
-            assertThat(c.getCommandId()).isEqualTo(java.util.UUID.nameUUIDFromBytes("i1|1|cpu.throttle".getBytes()).toString());
+            assertThat(verdicts(h)).containsExactly(DecisionVerdict.COMMAND_ISSUED);
+            h.processElement(PlanInput.of(incident("i1", 2, IncidentStatus.UPDATED, "cpu_saturation", "cpu_usage_ratio", 0.9, 0.7)), 0);
+            assertThat(h.extractOutputValues()).as("an update while the action is being verified changes nothing").hasSize(1);
         }
     }
 
     @Test
-    void cooldownSkipsARecentActionAndExpiresWithItsState() throws Exception {
+    void refusalEscalatesToTheNextActionAtOnce() throws Exception {
         try (var h = harness()) {
-            h.processElement1(incident("i1", 1, IncidentStatus.OPEN, "cpu_saturation", "cpu_usage_ratio", 0.9), 0);
-            h.processElement1(incident("i1", 2, IncidentStatus.UPDATED, "cpu_saturation", "cpu_usage_ratio", 0.9), 0);
-            h.processElement1(incident("i1", 3, IncidentStatus.UPDATED, "cpu_saturation", "cpu_usage_ratio", 0.9), 0);
-            assertThat(h.extractOutputValues()).extracting(CommandBody::getAction).containsExactly("cpu.throttle", "process.renice");
-            h.setProcessingTime(1_000 + 2 * TTL);
+            h.processElement(PlanInput.of(cpu("i1")), 0);
+            h.processElement(PlanInput.of(result(last(h), CommandOutcome.REFUSED)), 0);
+            assertThat(actions(h)).containsExactly("cpu.throttle", "process.renice");
+            assertThat(verdicts(h)).containsExactly(DecisionVerdict.COMMAND_ISSUED, DecisionVerdict.ESCALATED, DecisionVerdict.COMMAND_ISSUED);
+        }
+    }
+
+    @Test
+    void actionThatDoesNotResolveTheIncidentInTimeIsEscalatedThenNothingIsLeft() throws Exception {
+        try (var h = harness()) {
+            h.processElement(PlanInput.of(cpu("i1")), 0);
+            h.processElement(PlanInput.of(result(last(h), CommandOutcome.EXECUTED)), 0);
+            h.setProcessingTime(1_000 + VERIFY);
+            assertThat(actions(h)).containsExactly("cpu.throttle", "process.renice");
+            h.setProcessingTime(1_000 + 2 * VERIFY);
+            assertThat(verdicts(h)).endsWith(DecisionVerdict.ESCALATED, DecisionVerdict.SKIPPED);
+            assertThat(h.extractOutputValues()).hasSize(2);
+        }
+    }
+
+    @Test
+    void resolutionVerifiesTheActionAndClearsThePlanAndItsTimers() throws Exception {
+        try (var h = harness()) {
+            h.processElement(PlanInput.of(cpu("i1")), 0);
+            h.processElement(PlanInput.of(result(last(h), CommandOutcome.EXECUTED)), 0);
+            h.processElement(PlanInput.of(incident("i1", 2, IncidentStatus.RESOLVED, "cpu_saturation", "cpu_usage_ratio", 0.9, 0.7)), 0);
+            assertThat(verdicts(h)).containsExactly(DecisionVerdict.COMMAND_ISSUED, DecisionVerdict.VERIFIED);
+            h.setProcessingTime(1_000 + 600_000);
             assertThat(h.numProcessingTimeTimers()).isZero();
-            assertThat(h.numKeyedStateEntries()).isZero(); // cooldowns and unanswered commands are gone
-            h.processElement1(incident("i2", 1, IncidentStatus.OPEN, "cpu_saturation", "cpu_usage_ratio", 0.9), 0);
-            assertThat(h.extractOutputValues()).extracting(CommandBody::getAction).endsWith("cpu.throttle");
+            assertThat(keyedStateEntries(h)).as("only the learnt success rate remains").isEqualTo(1);
         }
     }
 
     @Test
-    void resultsTeachWhichActionWorks() throws Exception {
+    void killSwitchStopsNewCommandsUntilResumed() throws Exception {
         try (var h = harness()) {
-            h.processElement1(incident("i0", 1, IncidentStatus.OPEN, "memory_pressure", "memory_used_ratio", 0.9), 0);
-            CommandBody first = h.extractOutputValues().get(0);
-            assertThat(first.getAction()).isEqualTo("service.restart"); // the playbook's order while nothing is known
-            h.processElement2(result(first, CommandOutcome.FAILED), 0);
-            h.setProcessingTime(1_000 + COOLDOWN); // no cooldown in the way: only what was learnt decides
-            h.processElement1(incident("i9", 1, IncidentStatus.OPEN, "memory_pressure", "memory_used_ratio", 0.9), 0);
-            List<CommandBody> out = h.extractOutputValues();
-            assertThat(out.get(out.size() - 1).getAction()).isEqualTo("memory.limit");
-        }
-    }
-
-    @Test
-    void resolvedUnmatchedAndLowConfidenceIncidentsIssueNothing() throws Exception {
-        try (var h = harness()) {
-            h.processElement1(incident("i1", 2, IncidentStatus.RESOLVED, "cpu_saturation", "cpu_usage_ratio", 0.9), 0);
-            h.processElement1(incident("i2", 1, IncidentStatus.OPEN, "unknown", "weird_metric", 0.9), 0);
-            h.processElement1(incident("i3", 1, IncidentStatus.OPEN, "cpu_saturation", "cpu_usage_ratio", 0.2), 0);
+            h.processBroadcastElement(ControlSettings.killSwitch(true, 1, "ops"), 0);
+            h.processElement(PlanInput.of(cpu("i1")), 0);
             assertThat(h.extractOutputValues()).isEmpty();
-            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(verdicts(h)).containsExactly(DecisionVerdict.SKIPPED);
+            h.processBroadcastElement(ControlSettings.killSwitch(false, 2, "ops"), 0);
+            h.processElement(PlanInput.of(cpu("i2")), 0);
+            assertThat(actions(h)).containsExactly("cpu.throttle");
+        }
+    }
+
+    @Test
+    void suggestModeRecordsWhatWouldBeDoneAndIssuesNothing() throws Exception {
+        try (var h = harness()) {
+            h.processBroadcastElement(ControlSettings.record(ControlSettings.HEAL_POLICY, ControlKind.POLICY,
+                    "{\"mode\":\"auto\",\"suggestNodes\":\"n[0-9]+\"}", 1, "ops"), 0);
+            h.processElement(PlanInput.of(cpu("i1")), 0);
+            assertThat(h.extractOutputValues()).isEmpty();
+            assertThat(verdicts(h)).containsExactly(DecisionVerdict.SUGGESTED);
+        }
+    }
+
+    @Test
+    void globalDryRunIssuesDryRunCommands() throws Exception {
+        try (var h = harness()) {
+            h.processBroadcastElement(ControlSettings.record(ControlSettings.HEAL_POLICY, ControlKind.POLICY,
+                    "{\"mode\":\"auto\",\"dryRun\":true}", 1, "ops"), 0);
+            h.processElement(PlanInput.of(cpu("i1")), 0);
+            assertThat(last(h).getDryRun()).isTrue();
+        }
+    }
+
+    @Test
+    void riskyActionIsProposedAndRunsOnceEvenIfApprovedTwice() throws Exception {
+        try (var h = harness()) {
+            h.processElement(PlanInput.of(incident("i1", 1, IncidentStatus.OPEN, "memory_pressure", "memory_used_ratio", 0.9, 0.8)), 0);
+            assertThat(h.extractOutputValues()).isEmpty();
+            assertThat(verdicts(h)).containsExactly(DecisionVerdict.PROPOSED);
+            String proposal = h.getSideOutput(Decisions.TAG).peek().getValue().getCommandId();
+            h.setProcessingTime(50_000);
+            h.processBroadcastElement(ControlSettings.approval(proposal, 2, "alice"), 0);
+            h.processBroadcastElement(ControlSettings.approval(proposal, 3, "bob"), 0);
+            assertThat(actions(h)).containsExactly("service.restart");
+            assertThat(last(h).getIssuedAtMs()).as("valid from the approval on").isEqualTo(50_000);
+            assertThat(verdicts(h)).containsExactly(DecisionVerdict.PROPOSED, DecisionVerdict.APPROVED);
+        }
+    }
+
+    @Test
+    void reversibleActionThatMadeThingsWorseIsRolledBackAndEscalated() throws Exception {
+        try (var h = harness()) {
+            h.processElement(PlanInput.of(cpu("i1")), 0);
+            CommandBody first = last(h);
+            h.processElement(PlanInput.of(result(first, CommandOutcome.EXECUTED)), 0);
+            h.processElement(PlanInput.of(incident("i1", 2, IncidentStatus.UPDATED, "cpu_saturation", "cpu_usage_ratio", 0.9, 0.95)), 0);
+            List<CommandBody> out = h.extractOutputValues();
+            assertThat(out).extracting(CommandBody::getAction).containsExactly("cpu.throttle", "cpu.throttle", "process.renice");
+            assertThat(out.get(1).getParameters()).contains(new CommandParameter("quota_percent", "100"));
+            assertThat(verdicts(h)).containsExactly(DecisionVerdict.COMMAND_ISSUED, DecisionVerdict.ROLLED_BACK,
+                    DecisionVerdict.ESCALATED, DecisionVerdict.COMMAND_ISSUED);
+        }
+    }
+
+    @Test
+    void failuresTeachThePlannerToTryAnotherActionFirst() throws Exception {
+        try (var h = harness()) {
+            long now = 1_000;
+            for (int i = 0; i < 1; i++) { // one failure of the first action and one success of the second are enough
+                h.processElement(PlanInput.of(cpu("i" + i)), 0);
+                CommandBody issued = last(h);
+                assertThat(issued.getAction()).isEqualTo("cpu.throttle");
+                h.processElement(PlanInput.of(result(issued, CommandOutcome.FAILED)), 0); // escalates to renice
+                h.processElement(PlanInput.of(result(last(h), CommandOutcome.EXECUTED)), 0);
+                h.processElement(PlanInput.of(incident("i" + i, 2, IncidentStatus.RESOLVED, "cpu_saturation", "cpu_usage_ratio", 0.9, 0.7)), 0);
+                now += COOLDOWN;
+                h.setProcessingTime(now);
+            }
+            h.processElement(PlanInput.of(cpu("i9")), 0);
+            assertThat(last(h).getAction()).isEqualTo("process.renice");
+        }
+    }
+
+    @Test
+    void actionInCooldownIsSkippedForTheNextIncident() throws Exception {
+        try (var h = harness()) {
+            h.processElement(PlanInput.of(cpu("i1")), 0);
+            h.processElement(PlanInput.of(cpu("i2")), 0);
+            assertThat(actions(h)).containsExactly("cpu.throttle", "process.renice");
+        }
+    }
+
+    @Test
+    void resolvedUnmatchedAndLowConfidenceIncidentsIssueNothingButSayWhy() throws Exception {
+        try (var h = harness()) {
+            h.processElement(PlanInput.of(incident("i1", 2, IncidentStatus.RESOLVED, "cpu_saturation", "cpu_usage_ratio", 0.9, 0.7)), 0);
+            h.processElement(PlanInput.of(incident("i2", 1, IncidentStatus.OPEN, "unknown", "weird_metric", 0.9, 0.7)), 0);
+            h.processElement(PlanInput.of(incident("i3", 1, IncidentStatus.OPEN, "cpu_saturation", "cpu_usage_ratio", 0.2, 0.7)), 0);
+            assertThat(h.extractOutputValues()).isEmpty();
+            assertThat(h.getSideOutput(Decisions.TAG)).extracting(r -> r.getValue().getReason())
+                    .anySatisfy(r -> assertThat(r).contains("no playbook rule"))
+                    .anySatisfy(r -> assertThat(r).contains("confidence 0.20 is below"));
+            assertThat(keyedStateEntries(h)).isZero();
         }
     }
 }

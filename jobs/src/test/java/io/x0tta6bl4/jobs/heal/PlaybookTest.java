@@ -28,10 +28,10 @@ class PlaybookTest {
                 rules:
                   - name: psi
                     match: {kind: cpu_saturation, metricPrefix: psi_}
-                    actions: [{action: a.one}]
+                    actions: [{action: a.one, reversible: true}]
                   - name: any-cpu
                     match: {kind: cpu_saturation}
-                    actions: [{action: a.two, params: {n: 3}}]
+                    actions: [{action: a.two, params: {n: 3}, risk: approve}]
                 """);
         assertThat(p.match("cpu_saturation", "psi_cpu_some_ratio", 1).name()).isEqualTo("psi");
         assertThat(p.match("cpu_saturation", "cpu_usage_ratio", 1).actions().get(0).params()).containsEntry("n", "3");
@@ -43,5 +43,9 @@ class PlaybookTest {
         assertThatThrownBy(() -> parse("version: 1\nrules:\n  - name: r\n    actions: [{action: x}]")).hasMessageContaining("r: 'match.kind'");
         assertThatThrownBy(() -> parse("version: 1\nrules:\n  - name: r\n    match: {kind: k}\n    actions: [{params: {}}]"))
                 .hasMessageContaining("needs 'action'");
+        assertThatThrownBy(() -> parse("version: 1\nrules:\n  - name: r\n    match: {kind: k}\n    actions: [{action: service.restart}]"))
+                .hasMessageContaining("risk 'auto' is for reversible actions only");
+        assertThatThrownBy(() -> parse("version: 1\nrules:\n  - name: r\n    match: {kind: k}\n    actions: [{action: x, risk: yolo}]"))
+                .hasMessageContaining("risk must be auto, approve or never");
     }
 }

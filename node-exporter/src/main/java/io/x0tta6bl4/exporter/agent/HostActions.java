@@ -75,16 +75,47 @@ public final class HostActions {
         }
     }
 
-    /** {@code process.renice}: lowers the priority of a process, the named pid or the main pid of a unit. */
+    /** {@code process.renice}: lowers the priority of a process: the given pid, or "top", the biggest CPU consumer. */
     public static final class ProcessRenice implements ActionExecutor {
         public String action() { return "process.renice"; }
 
         public Outcome execute(Map<String, String> p, boolean dryRun) throws Exception {
-            String pid = p.get("pid");
-            if (pid == null) {
-                return Outcome.failed("process.renice needs a pid parameter on a real host");
+            String pid = p.getOrDefault("pid", "top");
+            if (pid.equals("top")) {
+                long top = topCpuProcess();
+                if (top < 0) {
+                    return Outcome.failed("no process to renice");
+                }
+                pid = Long.toString(top);
             }
             return run(List.of("renice", "-n", p.get("nice"), "-p", pid), dryRun);
+        }
+
+        /** The process with the most CPU time (utime + stime), other than init and this agent. */
+        static long topCpuProcess() throws IOException {
+            long self = ProcessHandle.current().pid();
+            long best = -1;
+            long bestTicks = -1;
+            try (var dirs = java.nio.file.Files.list(java.nio.file.Path.of("/proc"))) {
+                for (java.nio.file.Path dir : (Iterable<java.nio.file.Path>) dirs::iterator) {
+                    String name = dir.getFileName().toString();
+                    if (!name.chars().allMatch(Character::isDigit) || name.equals("1") || name.equals(Long.toString(self))) {
+                        continue;
+                    }
+                    try {
+                        String stat = java.nio.file.Files.readString(dir.resolve("stat"));
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                        if (ticks > bestTicks) {
+                            bestTicks = ticks;
+                            best = Long.parseLong(name);
+                        }
+                    } catch (IOException | RuntimeException gone) {
+                        // the process ended while we looked
+                    }
+                }
+            }
+            return best;
         }
     }
 

@@ -1,0 +1,74 @@
+package io.x0tta6bl4.connectors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.x0tta6bl4.schema.ControlKind;
+import io.x0tta6bl4.schema.ControlRecord;
+import java.util.List;
+
+/**
+ * The settings operators publish on the compacted control topic, and how their JSON values read.
+ *
+ * <ul>
+ *   <li>{@code kill-switch} (KILL_SWITCH): {@code {"paused": true}} stops every new command fleet-wide;</li>
+ *   <li>{@code heal-policy} (POLICY): {@code {"mode": "auto"|"suggest", "dryRun": false, "suggestNodes": "regex"}};</li>
+ *   <li>{@code approval/<proposalId>} (APPROVAL): approves one proposed command, once;</li>
+ *   <li>{@code key/<keyId>} (TRUSTED_KEY): {@code {"algorithm": "...", "publicKey": "<base64 SPKI>", "status": "trusted"|"retired"}}.</li>
+ * </ul>
+ */
+public final class ControlSettings {
+    public static final String KILL_SWITCH = "kill-switch";
+    public static final String HEAL_POLICY = "heal-policy";
+    public static final String APPROVAL_PREFIX = "approval/";
+    public static final String KEY_PREFIX = "key/";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ControlSettings() {}
+
+    /** The heal policy: mode, global dry run, and which nodes are in suggest-only mode. */
+    public record HealPolicy(String mode, boolean dryRun, String suggestNodes) implements java.io.Serializable {
+        public static final HealPolicy DEFAULT = new HealPolicy("auto", false, "");
+
+        public boolean suggestOnly(String nodeId) {
+            return "suggest".equals(mode) || (!suggestNodes.isEmpty() && nodeId.matches(suggestNodes));
+        }
+    }
+
+    public static ControlRecord record(String settingId, ControlKind kind, String json, long nowMs, String author) {
+        return ControlRecord.newBuilder().setSettingId(settingId).setKind(kind).setValue(json).setUpdatedAtMs(nowMs)
+                .setAuthor(author).setSignatures(List.of()).build();
+    }
+
+    public static ControlRecord killSwitch(boolean paused, long nowMs, String author) {
+        return record(KILL_SWITCH, ControlKind.KILL_SWITCH, "{\"paused\":" + paused + "}", nowMs, author);
+    }
+
+    public static ControlRecord approval(String proposalId, long nowMs, String author) {
+        return record(APPROVAL_PREFIX + proposalId, ControlKind.APPROVAL, "{\"proposalId\":\"" + proposalId + "\"}", nowMs, author);
+    }
+
+    public static boolean paused(ControlRecord killSwitch) {
+        return killSwitch != null && json(killSwitch).path("paused").asBoolean(false);
+    }
+
+    public static HealPolicy healPolicy(ControlRecord policy) {
+        if (policy == null) {
+            return HealPolicy.DEFAULT;
+        }
+        JsonNode v = json(policy);
+        String mode = v.path("mode").asText("auto");
+        if (!mode.equals("auto") && !mode.equals("suggest")) {
+            mode = "suggest"; // an unreadable mode must never widen what is automated
+        }
+        return new HealPolicy(mode, v.path("dryRun").asBoolean(false), v.path("suggestNodes").asText(""));
+    }
+
+    public static JsonNode json(ControlRecord record) {
+        try {
+            return JSON.readTree(record.getValue());
+        } catch (Exception e) {
+            return JSON.createObjectNode();
+        }
+    }
+}
