@@ -12,5 +12,7 @@ public enum RejectReason {
     NOT_YET_VALID,
     REPLAYED,
     POLICY_DENIED,
-    UNKNOWN_ACTION
+    UNKNOWN_ACTION,
+    /** The fleet-wide kill switch is on. */
+    PAUSED
 }

@@ -33,7 +33,8 @@ final class FaultTable {
         for (Row row : rows) {
             LoopObserver.NodeTrace t = observer.trace(row.nodeId);
             String cause = t.rootCauseMetric == null ? "-" : t.rootCauseMetric + (t.rootCauseMetric.equals(row.fault.primaryMetric()) ? " ✓" : " ✗");
-            String command = t.commandAction == null ? "-" : t.commandAction + " (" + t.commandSignatures + ")";
+            String command = t.commandAction == null ? "-" : t.commandAction + " (" + t.commandSignatures + ")"
+                    + (t.decisions.stream().anyMatch(d -> d.startsWith("APPROVED")) ? " approved" : "");
             String agent = t.resultOutcome == null ? "-" : ("EXECUTED".equals(t.resultOutcome) ? "verified, executed" : t.resultOutcome);
             Double d = t.firstAnomalyAtMs == 0 ? null : (t.firstAnomalyAtMs - row.injectedAtMs) / 1000.0;
             Double r = row.clearedAtMs == 0 ? null : (row.clearedAtMs - row.injectedAtMs) / 1000.0;

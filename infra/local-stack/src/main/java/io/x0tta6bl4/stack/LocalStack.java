@@ -1,6 +1,8 @@
 package io.x0tta6bl4.stack;
 
 import io.x0tta6bl4.connectors.command.CommandKeys;
+import io.x0tta6bl4.connectors.command.CommandSigner;
+import io.x0tta6bl4.connectors.kafka.ControlPublisher;
 import io.x0tta6bl4.connectors.command.TrustStore;
 import io.x0tta6bl4.connectors.kafka.KafkaSettings;
 import io.x0tta6bl4.connectors.kafka.TopicAdmin;
@@ -52,6 +54,7 @@ public final class LocalStack implements AutoCloseable {
     LoopObserver observer;
     FleetSimulator fleet;
     final List<FaultTable.Row> faults = new ArrayList<>();
+    ControlPublisher controlPublisher;
 
     /** Options shared by demo and up. */
     static class StackOptions {
@@ -129,19 +132,26 @@ public final class LocalStack implements AutoCloseable {
         esUrl = es.url();
         done("at " + esUrl);
 
-        progress("generating command signing keys (ML-DSA-65 + Ed25519)");
+        progress("generating command and root signing keys (ML-DSA-65 + Ed25519)");
         Path keys = data.resolve("keys");
-        if (!Files.exists(keys.resolve("ml-dsa-65.key.pem"))) {
-            CommandKeys.generateKeySet(keys);
+        Path root = data.resolve("root-keys");
+        for (Path dir : List.of(keys, root)) {
+            if (!Files.exists(dir.resolve("ml-dsa-65.key.pem"))) {
+                CommandKeys.generateKeySet(dir);
+            }
         }
         TrustStore trust = TrustStore.fromKeySet(keys);
-        done(trust.size() + " trusted public keys in " + keys);
+        TrustStore rootTrust = TrustStore.fromKeySet(root);
+        controlPublisher = new ControlPublisher(kafka, CommandSigner.fromKeySet(root));
+        running.push(controlPublisher);
+        done("command keys in " + keys + ", root keys (control topic) in " + root);
 
         progress("starting Flink MiniCluster with DetectJob, DiagnoseJob, HealJob, IndexJob");
         JobConfig config = JobConfig.defaults()
                 .with("kafka.bootstrap", kafka.bootstrapServers())
                 .with("es.url", esUrl)
                 .with("keys.dir", keys.toString())
+                .with("control.keys.dir", root.toString())
                 .with("start", "earliest")
                 .with("checkpoint.interval.ms", "1000");
         LocalRunner runner = LocalRunner.start(config);
@@ -154,7 +164,7 @@ public final class LocalStack implements AutoCloseable {
         observerThread.setDaemon(true);
         observerThread.start();
         running.push(observer);
-        fleet = new FleetSimulator(kafka, options.nodes, 42, Duration.ofSeconds(1), trust, Clock.systemUTC(), new FleetSimulator.Listener() {
+        fleet = new FleetSimulator(kafka, options.nodes, 42, Duration.ofSeconds(1), trust, rootTrust, Clock.systemUTC(), new FleetSimulator.Listener() {
             @Override
             public void faultCleared(String nodeId, Fault fault, long atMs) {
                 for (FaultTable.Row row : faults) {
@@ -171,6 +181,18 @@ public final class LocalStack implements AutoCloseable {
 
     int runDemo(int warmupSeconds, int timeLimitSeconds) throws Exception {
         long fleetStart = System.currentTimeMillis();
+        // The demo plays the on-call operator: it approves what HealJob proposes (risk tier "approve"),
+        // through a root-signed record on the control topic, exactly as "x0 node control approve" would.
+        observer.onDecision(decision -> {
+            if (decision.getVerdict() == io.x0tta6bl4.schema.DecisionVerdict.PROPOSED) {
+                try {
+                    controlPublisher.publish(io.x0tta6bl4.connectors.ControlSettings.approval(decision.getCommandId(),
+                            System.currentTimeMillis(), "demo-operator"));
+                } catch (Exception e) {
+                    System.err.println("could not approve " + decision.getCommandId() + ": " + e);
+                }
+            }
+        });
         List<String> ids = fleet.nodeIds();
         Fault[] plan = Fault.values();
         progress("warming up the detectors for " + warmupSeconds + " s, then injecting " + plan.length + " faults 10 s apart");

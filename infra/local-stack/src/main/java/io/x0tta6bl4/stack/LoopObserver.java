@@ -11,6 +11,7 @@ import io.x0tta6bl4.schema.AnomalyPhase;
 import io.x0tta6bl4.schema.CommandBody;
 import io.x0tta6bl4.schema.CommandResult;
 import io.x0tta6bl4.schema.DeadLetter;
+import io.x0tta6bl4.schema.Decision;
 import io.x0tta6bl4.schema.Incident;
 import io.x0tta6bl4.schema.IncidentStatus;
 import io.x0tta6bl4.schema.SignedCommand;
@@ -46,6 +47,7 @@ public final class LoopObserver implements Runnable, AutoCloseable {
         public volatile long resultAtMs;
         public volatile String resultOutcome;
         public volatile String resultReason;
+        public final List<String> decisions = new CopyOnWriteArrayList<>();
     }
 
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -59,6 +61,8 @@ public final class LoopObserver implements Runnable, AutoCloseable {
     private final AvroCodec<SignedCommand> commands = AvroCodec.of(SignedCommand.class);
     private final AvroCodec<CommandResult> results = AvroCodec.of(CommandResult.class);
     private final AvroCodec<DeadLetter> dead = AvroCodec.of(DeadLetter.class);
+    private final AvroCodec<Decision> decisionCodec = AvroCodec.of(Decision.class);
+    private final List<java.util.function.Consumer<Decision>> decisionListeners = new CopyOnWriteArrayList<>();
     private volatile boolean running = true;
 
     public LoopObserver(KafkaSettings kafka, String groupId, Clock clock) {
@@ -66,7 +70,12 @@ public final class LoopObserver implements Runnable, AutoCloseable {
         this.clock = clock;
         this.consumer = new KafkaConsumer<>(kafka.consumer(groupId));
         consumer.subscribe(List.of(kafka.topic(Topic.ANOMALIES), kafka.topic(Topic.INCIDENTS), kafka.topic(Topic.COMMANDS),
-                kafka.topic(Topic.RESULTS), kafka.topic(Topic.DEADLETTER)));
+                kafka.topic(Topic.RESULTS), kafka.topic(Topic.DEADLETTER), kafka.topic(Topic.DECISIONS)));
+    }
+
+    /** Called (on the observer's thread) for every decision HealJob publishes. */
+    public void onDecision(java.util.function.Consumer<Decision> listener) {
+        decisionListeners.add(listener);
     }
 
     public NodeTrace trace(String nodeId) {
@@ -150,6 +159,10 @@ public final class LoopObserver implements Runnable, AutoCloseable {
                 t.resultReason = res.getReason();
                 t.resultAtMs = now;
             }
+        } else if (topic.equals(kafka.topic(Topic.DECISIONS))) {
+            Decision d = decisionCodec.decode(r.value());
+            trace(d.getNodeId()).decisions.add(d.getVerdict() + (d.getAction() == null ? "" : " " + d.getAction()));
+            decisionListeners.forEach(l -> l.accept(d));
         } else if (topic.equals(kafka.topic(Topic.DEADLETTER))) {
             deadLetters.add(dead.decode(r.value()));
         }

@@ -43,9 +43,17 @@ public final class CommandAgent {
     private final boolean dryRun;
     private final AvroCodec<SignedCommand> codec = AvroCodec.of(SignedCommand.class);
     private final ExecutorService runner;
+    private final java.util.function.BooleanSupplier paused;
 
     public CommandAgent(String nodeId, CommandVerifier verifier, AgentPolicy policy, Executors executors, SeenCommands seen,
             Clock clock, Duration clockSkew, Duration actionTimeout, boolean dryRun) {
+        this(nodeId, verifier, policy, executors, seen, clock, clockSkew, actionTimeout, dryRun, () -> false);
+    }
+
+    /** An agent that also honours a kill switch (see {@link AgentControl#paused()}). */
+    public CommandAgent(String nodeId, CommandVerifier verifier, AgentPolicy policy, Executors executors, SeenCommands seen,
+            Clock clock, Duration clockSkew, Duration actionTimeout, boolean dryRun, java.util.function.BooleanSupplier paused) {
+        this.paused = paused;
         this.nodeId = nodeId;
         this.verifier = verifier;
         this.policy = policy;
@@ -112,6 +120,9 @@ public final class CommandAgent {
             if (body.getIssuedAtMs() > now + clockSkew.toMillis()) {
                 throw new CommandRejectedException(RejectReason.NOT_YET_VALID,
                         "issued " + (body.getIssuedAtMs() - now) + " ms in the future (allowed skew " + clockSkew.toMillis() + " ms)");
+            }
+            if (paused.getAsBoolean()) {
+                throw new CommandRejectedException(RejectReason.PAUSED, "the fleet-wide kill switch is on");
             }
             policy.check(body.getAction(), params);
             if (executors.find(body.getAction()) == null) {

@@ -7,6 +7,7 @@ import io.x0tta6bl4.connectors.command.TrustStore;
 import io.x0tta6bl4.connectors.kafka.KafkaSettings;
 import io.x0tta6bl4.exporter.NodeExporter;
 import io.x0tta6bl4.exporter.TelemetryPublisher;
+import io.x0tta6bl4.exporter.agent.AgentControl;
 import io.x0tta6bl4.exporter.agent.AgentLoop;
 import io.x0tta6bl4.exporter.agent.AgentPolicy;
 import io.x0tta6bl4.exporter.agent.CommandAgent;
@@ -30,7 +31,7 @@ import picocli.CommandLine.Option;
 /** {@code x0-node}: the node exporter and agent, the fleet simulator, and key management. */
 @Command(name = "x0-node", mixinStandardHelpOptions = true, version = "x0tta6bl4 0.1.0",
         description = "x0tta6bl4 node daemon: streams host telemetry to Kafka and executes signed remediation commands.",
-        subcommands = {X0Node.Run.class, X0Node.Simulate.class, X0Node.Keys.class})
+        subcommands = {X0Node.Run.class, X0Node.Simulate.class, X0Node.Keys.class, ControlCommand.class})
 public final class X0Node {
 
     /** Settings shared by the commands that talk to Kafka. Each default can be set by an environment variable. */
@@ -61,6 +62,10 @@ public final class X0Node {
                 description = "directory with the trusted command public keys *.pub.pem (default ${DEFAULT-VALUE})")
         Path trustedKeys;
 
+        @Option(names = "--root-keys", defaultValue = "${env:X0_ROOT_KEYS:-/etc/x0tta6bl4/root}",
+                description = "directory with the pinned root public keys that sign control records (default ${DEFAULT-VALUE})")
+        Path rootKeys;
+
         @Option(names = "--policy", description = "agent policy YAML (default: the built-in policy)")
         Path policy;
 
@@ -75,10 +80,16 @@ public final class X0Node {
         public Integer call() throws Exception {
             String id = nodeId == null || nodeId.isBlank() ? InetAddress.getLocalHost().getHostName() : nodeId;
             Clock clock = Clock.systemUTC();
-            CommandAgent agent = new CommandAgent(id, CommandVerifier.hybrid(TrustStore.fromKeySet(trustedKeys)),
-                    policy == null ? AgentPolicy.builtIn() : AgentPolicy.load(policy), Executors.host(),
-                    SeenCommands.persistent(ledger, clock.millis()), clock, Duration.ofSeconds(30), Duration.ofSeconds(30), dryRun);
             KafkaSettings settings = kafka.settings();
+            TrustStore commandKeys = TrustStore.fromKeySet(trustedKeys);
+            AgentControl control = new AgentControl(settings, CommandVerifier.hybrid(TrustStore.fromKeySet(rootKeys)), commandKeys);
+            Thread controlThread = new Thread(control, "x0-agent-control");
+            controlThread.setDaemon(true);
+            controlThread.start();
+            CommandAgent agent = new CommandAgent(id, CommandVerifier.hybrid(commandKeys),
+                    policy == null ? AgentPolicy.builtIn() : AgentPolicy.load(policy), Executors.host(),
+                    SeenCommands.persistent(ledger, clock.millis()), clock, Duration.ofSeconds(30), Duration.ofSeconds(30), dryRun,
+                    control::paused);
             NodeExporter exporter = new NodeExporter(id, Map.of(), NodeExporter.procfsCollectors(Procfs.host()),
                     new TelemetryPublisher(settings, "x0-node-" + id), Durations.parse(interval), clock);
             AgentLoop loop = new AgentLoop(settings, "x0-agent-" + id, key -> key.equals(id) ? agent : null, r -> {});
@@ -89,6 +100,7 @@ public final class X0Node {
                 try {
                     exporter.close();
                     loop.close();
+                    control.close();
                     agentThread.join(5_000);
                 } catch (InterruptedException ignored) {
                     Thread.currentThread().interrupt();

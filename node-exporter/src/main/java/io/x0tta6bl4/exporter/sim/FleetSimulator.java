@@ -4,6 +4,7 @@ import io.x0tta6bl4.connectors.command.CommandVerifier;
 import io.x0tta6bl4.connectors.command.TrustStore;
 import io.x0tta6bl4.connectors.kafka.KafkaSettings;
 import io.x0tta6bl4.exporter.TelemetryPublisher;
+import io.x0tta6bl4.exporter.agent.AgentControl;
 import io.x0tta6bl4.exporter.agent.AgentLoop;
 import io.x0tta6bl4.exporter.agent.AgentPolicy;
 import io.x0tta6bl4.exporter.agent.CommandAgent;
@@ -46,13 +47,28 @@ public final class FleetSimulator implements AutoCloseable {
     private final Clock clock;
     private final Listener listener;
 
+    private final AgentControl control;
+    private final Thread controlThread;
+
     public FleetSimulator(KafkaSettings kafka, int nodeCount, long seed, Duration interval, TrustStore trust, Clock clock, Listener listener) {
+        this(kafka, nodeCount, seed, interval, trust, null, clock, listener);
+    }
+
+    /**
+     * A fleet whose agents also follow the control topic (kill switch, key rotation) when {@code rootKeys} is
+     * given: the pinned root keys control records must be signed with.
+     */
+    public FleetSimulator(KafkaSettings kafka, int nodeCount, long seed, Duration interval, TrustStore trust, TrustStore rootKeys,
+            Clock clock, Listener listener) {
         if (nodeCount < 1) {
             throw new IllegalArgumentException("a fleet needs at least one node");
         }
         this.interval = interval;
         this.clock = clock;
         this.listener = listener;
+        this.control = rootKeys == null ? null : new AgentControl(kafka, CommandVerifier.hybrid(rootKeys), trust);
+        this.controlThread = control == null ? null : new Thread(control, "x0-sim-control");
+        java.util.function.BooleanSupplier paused = control == null ? () -> false : control::paused;
         String[] roles = {"web", "api", "db"};
         AgentPolicy policy = AgentPolicy.builtIn();
         for (int i = 1; i <= nodeCount; i++) {
@@ -64,7 +80,7 @@ public final class FleetSimulator implements AutoCloseable {
                 executors.register(new SimulatedAction(action, node, (n, f) -> listener.faultCleared(n.nodeId(), f, clock.millis())));
             }
             agents.put(id, new CommandAgent(id, CommandVerifier.hybrid(trust), policy, executors, SeenCommands.inMemory(),
-                    clock, Duration.ofSeconds(30), Duration.ofSeconds(10), false));
+                    clock, Duration.ofSeconds(30), Duration.ofSeconds(10), false, paused));
         }
         this.publisher = new TelemetryPublisher(kafka, "x0-fleet-simulator");
         this.agentLoop = new AgentLoop(kafka, "x0-fleet-simulator-agents", agents::get, listener::commandHandled);
@@ -73,6 +89,9 @@ public final class FleetSimulator implements AutoCloseable {
     }
 
     public void start() {
+        if (controlThread != null) {
+            controlThread.start();
+        }
         agentThread.start();
         ticker.scheduleAtFixedRate(this::tick, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -115,6 +134,10 @@ public final class FleetSimulator implements AutoCloseable {
         ticker.awaitTermination(5, TimeUnit.SECONDS);
         agentLoop.close();
         agentThread.join(10_000);
+        if (control != null) {
+            control.close();
+            controlThread.join(10_000);
+        }
         agents.values().forEach(CommandAgent::shutdown);
         publisher.close();
     }

@@ -1,0 +1,126 @@
+package io.x0tta6bl4.exporter.agent;
+
+import io.x0tta6bl4.connectors.AvroCodec;
+import io.x0tta6bl4.connectors.ControlSettings;
+import io.x0tta6bl4.connectors.Topic;
+import io.x0tta6bl4.connectors.UndecodableRecordException;
+import io.x0tta6bl4.connectors.command.CommandRejectedException;
+import io.x0tta6bl4.connectors.command.CommandVerifier;
+import io.x0tta6bl4.connectors.command.ControlMessages;
+import io.x0tta6bl4.connectors.command.SignatureAlgorithm;
+import io.x0tta6bl4.connectors.command.TrustStore;
+import io.x0tta6bl4.connectors.kafka.KafkaSettings;
+import io.x0tta6bl4.schema.ControlKind;
+import io.x0tta6bl4.schema.ControlRecord;
+import java.security.KeyFactory;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's view of the control topic: the fleet-wide kill switch and the command-signing keys to trust.
+ * It reads the compacted topic from its beginning at every start (so a pause survives agent restarts) and
+ * then follows it, polling every 100 ms (a pause takes effect well within a second). Only records signed by
+ * the pinned root keys count; anything else is ignored and logged.
+ */
+public final class AgentControl implements Runnable, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AgentControl.class);
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final CommandVerifier rootVerifier;
+    private final TrustStore commandKeys;
+    private final AvroCodec<ControlRecord> codec = AvroCodec.of(ControlRecord.class);
+    private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private volatile boolean paused;
+    private volatile boolean running = true;
+
+    public AgentControl(KafkaSettings kafka, CommandVerifier rootVerifier, TrustStore commandKeys) {
+        Properties props = kafka.consumer("unused");
+        props.remove("group.id");
+        this.consumer = new KafkaConsumer<>(props);
+        this.rootVerifier = rootVerifier;
+        this.commandKeys = commandKeys;
+        List<TopicPartition> partitions = consumer.partitionsFor(kafka.topic(Topic.CONTROL)).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+    }
+
+    public boolean paused() {
+        return paused;
+    }
+
+    /** Waits until the topic has been read up to where it ended at start-up. */
+    public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+        return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void run() {
+        try {
+            var end = consumer.endOffsets(consumer.assignment());
+            while (running) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    apply(record.value());
+                }
+                if (caughtUp.getCount() > 0 && end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+                    caughtUp.countDown();
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } finally {
+            consumer.close();
+        }
+    }
+
+    void apply(byte[] value) {
+        ControlRecord record;
+        try {
+            record = codec.decode(value);
+            ControlMessages.verify(record, rootVerifier);
+        } catch (UndecodableRecordException | CommandRejectedException e) {
+            LOG.warn("ignoring control record: {}", e.getMessage());
+            return;
+        }
+        if (record.getKind() == ControlKind.KILL_SWITCH && record.getSettingId().equals(ControlSettings.KILL_SWITCH)) {
+            paused = ControlSettings.paused(record);
+            LOG.info("kill switch {} by {}", paused ? "ON: commands refused" : "off", record.getAuthor());
+        } else if (record.getKind() == ControlKind.TRUSTED_KEY && record.getSettingId().startsWith(ControlSettings.KEY_PREFIX)) {
+            var json = ControlSettings.json(record);
+            String keyId = record.getSettingId().substring(ControlSettings.KEY_PREFIX.length());
+            if ("retired".equals(json.path("status").asText())) {
+                commandKeys.retire(keyId);
+                LOG.info("command key {} retired", keyId);
+            } else {
+                try {
+                    SignatureAlgorithm algorithm = SignatureAlgorithm.fromJcaName(json.path("algorithm").asText());
+                    byte[] spki = Base64.getDecoder().decode(json.path("publicKey").asText());
+                    var key = KeyFactory.getInstance(algorithm.jcaName(), "BC").generatePublic(new X509EncodedKeySpec(spki));
+                    commandKeys.trust(algorithm, key);
+                    LOG.info("command key {} ({}) trusted", keyId, algorithm.jcaName());
+                } catch (Exception e) {
+                    LOG.warn("ignoring key announcement {}: {}", keyId, e.toString());
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+    }
+}
