@@ -49,8 +49,8 @@ public final class ElasticsearchClients {
                       ],
                       "properties": {
                         "@timestamp": {"type": "date"},
-                        "value": {"type": "double"},
-                        "score": {"type": "double"}
+                        "score": {"type": "double"},
+                        "severity": {"type": "double"}
                       }
                     }
                   }

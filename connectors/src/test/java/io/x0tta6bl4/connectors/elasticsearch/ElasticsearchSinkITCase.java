@@ -95,10 +95,10 @@ class ElasticsearchSinkITCase {
     @Order(3)
     void documentsElasticsearchRefusesGoToTheDeadLetterIndexWithTheReason() throws Exception {
         ElasticsearchSinkWriter writer = new ElasticsearchSinkWriter(settings, new BulkIndexer(settings), null);
-        writer.write(new IndexDocument("x0-typed", "ok", "{\"@timestamp\":\"2026-11-28T00:00:00Z\",\"value\":1.5}"), null);
+        writer.write(new IndexDocument("x0-typed", "ok", "{\"@timestamp\":\"2026-11-28T00:00:00Z\",\"score\":1.5}"), null);
         writer.flush(false);
-        // "value" is mapped as a double by the template: a string that is no number is refused for good.
-        writer.write(new IndexDocument("x0-typed", "bad", "{\"@timestamp\":\"2026-11-28T00:00:00Z\",\"value\":\"not a number\"}"), null);
+        // "score" is mapped as a double by the template: a string that is no number is refused for good.
+        writer.write(new IndexDocument("x0-typed", "bad", "{\"@timestamp\":\"2026-11-28T00:00:00Z\",\"score\":\"not a number\"}"), null);
         writer.flush(false);
         writer.close();
         assertThat(writer.rejectedTotal()).isEqualTo(1);

@@ -25,7 +25,7 @@ final class FaultTable {
     private FaultTable() {}
 
     static void print(PrintStream out, long startMs, List<Row> rows, LoopObserver observer) {
-        String format = "%-13s %-9s %9s %9s  %-24s %-22s %-22s %9s %7s %7s%n";
+        String format = "%-13s %-9s %9s %9s  %-25s %-35s %-19s %9s %7s %7s%n";
         out.printf(Locale.ROOT, format, "fault", "node", "injected", "detected", "root cause (ranked 1st)", "command (signatures)",
                 "agent", "cleared", "MTTD", "MTTR");
         List<Double> mttd = new ArrayList<>();

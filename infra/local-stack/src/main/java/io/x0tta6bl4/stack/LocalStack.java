@@ -234,7 +234,7 @@ public final class LocalStack implements AutoCloseable {
 
     private String documentCounts() {
         StringBuilder sb = new StringBuilder();
-        for (String kind : List.of("telemetry", "anomalies", "incidents", "commands", "results", "deadletter")) {
+        for (String kind : List.of("telemetry", "anomalies", "incidents", "decisions", "commands", "results", "control", "deadletter")) {
             try {
                 HttpURLConnection c = (HttpURLConnection) URI.create(esUrl + "/x0-" + kind + "/_count").toURL().openConnection();
                 String body = c.getResponseCode() == 200 ? new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8) : "";
