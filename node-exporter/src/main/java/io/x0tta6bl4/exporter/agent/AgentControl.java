@@ -44,6 +44,17 @@ public final class AgentControl implements Runnable, AutoCloseable {
     private volatile boolean paused;
     private volatile boolean running = true;
 
+    private AgentControl(CommandVerifier rootVerifier, TrustStore commandKeys) {
+        this.consumer = null;
+        this.rootVerifier = rootVerifier;
+        this.commandKeys = commandKeys;
+    }
+
+    /** A control follower without a consumer, for applying records directly (tests, tools). */
+    static AgentControl offline(CommandVerifier rootVerifier, TrustStore commandKeys) {
+        return new AgentControl(rootVerifier, commandKeys);
+    }
+
     public AgentControl(KafkaSettings kafka, CommandVerifier rootVerifier, TrustStore commandKeys) {
         Properties props = kafka.consumer("unused");
         props.remove("group.id");
