@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "x0", mixinStandardHelpOptions = true, version = "x0tta6bl4 0.1.0",
         description = "Run the x0tta6bl4 loop locally on real Kafka, Flink and Elasticsearch.",
-        subcommands = {LocalStack.Demo.class, LocalStack.Up.class})
+        subcommands = {LocalStack.Demo.class, LocalStack.Up.class, Bench.class})
 public final class LocalStack implements AutoCloseable {
     private static final PrintStream OUT = System.out;
     private final boolean interactive = System.console() != null;
