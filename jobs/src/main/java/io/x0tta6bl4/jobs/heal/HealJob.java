@@ -30,7 +30,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <pre>x0.incidents.v1 ─┐
  *                   ├→ keyBy(target node) ─┐
- * x0.results.v1  ───┘                      ├→ PlanRemediation → SignCommands → x0.commands.v1 (transactional)
+ * x0.results.v1  ───┘                      ├→ PlanRemediation → LimitBlastRadius → SignCommands → x0.commands.v1 (transactional)
  * x0.control.v1 → VerifyControl → broadcast┘        └→ decisions → x0.decisions.v1</pre>
  */
 public final class HealJob {
@@ -57,12 +57,16 @@ public final class HealJob {
                 .connect(settings)
                 .process(new PlanRemediation(playbook, HealSettings.from(config)), TypeInformation.of(CommandBody.class))
                 .name("heal: plan remediation").uid("heal-plan");
-        DataStream<SignedCommand> signed = planned
+        SingleOutputStreamOperator<CommandBody> guarded = planned
+                .keyBy(command -> LimitBlastRadius.FLEET)
+                .process(new LimitBlastRadius((int) config.getLong("blast.radius.max.nodes")), TypeInformation.of(CommandBody.class))
+                .name("heal: limit blast radius").uid("heal-blast-radius");
+        DataStream<SignedCommand> signed = guarded
                 .map(new SignCommands(config.get("keys.dir"))).name("heal: sign commands").uid("heal-sign");
         DataStream<DeadLetter> deadLetters = decodedIncidents.getSideOutput(DeadLetters.TAG)
                 .union(decodedResults.getSideOutput(DeadLetters.TAG), decodedControl.getSideOutput(DeadLetters.TAG),
                         trustedControl.getSideOutput(DeadLetters.TAG));
-        return new Outputs(signed, planned.getSideOutput(Decisions.TAG), deadLetters);
+        return new Outputs(signed, planned.getSideOutput(Decisions.TAG).union(guarded.getSideOutput(Decisions.TAG)), deadLetters);
     }
 
     /** Incidents are planned on the node of their top root cause; an incident without causes on its first node. */

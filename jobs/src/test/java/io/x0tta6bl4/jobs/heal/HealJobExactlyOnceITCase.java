@@ -82,7 +82,7 @@ class HealJobExactlyOnceITCase {
 
             JobConfig config = JobConfig.defaults().with("kafka.bootstrap", kafka.bootstrapServers())
                     .with("topic.prefix", kafka.topicPrefix()).with("start", "earliest").with("checkpoint.interval.ms", "200")
-                    .with("keys.dir", keys.toString());
+                    .with("keys.dir", keys.toString()).with("blast.radius.max.nodes", "100");
             Configuration conf = new Configuration();
             conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
             conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);

@@ -1,0 +1,74 @@
+package io.x0tta6bl4.jobs.heal;
+
+import io.x0tta6bl4.schema.CommandBody;
+import io.x0tta6bl4.schema.DecisionVerdict;
+import java.util.Iterator;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * The fleet-wide guard between planning and signing (all commands under one key): no more than
+ * {@code maxNodes} nodes may be under remediation at once. A node counts from its command's issue until the
+ * command expires. A command that would exceed the limit is withheld and the decision says so; rollbacks
+ * always pass, since they undo an action instead of adding one.
+ */
+public class LimitBlastRadius extends KeyedProcessFunction<String, CommandBody, CommandBody> {
+    private static final long serialVersionUID = 1L;
+    public static final String FLEET = "fleet";
+
+    private final int maxNodes;
+    private transient MapState<String, Long> busyUntil;
+
+    public LimitBlastRadius(int maxNodes) {
+        if (maxNodes < 1) {
+            throw new IllegalArgumentException("blast.radius.max.nodes must be at least 1");
+        }
+        this.maxNodes = maxNodes;
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        busyUntil = getRuntimeContext().getMapState(new MapStateDescriptor<>("busy-until", String.class, Long.class));
+    }
+
+    @Override
+    public void processElement(CommandBody command, Context ctx, Collector<CommandBody> out) throws Exception {
+        long now = ctx.timerService().currentProcessingTime();
+        int busy = 0;
+        for (Iterator<Map.Entry<String, Long>> it = busyUntil.iterator(); it.hasNext(); ) {
+            if (it.next().getValue() <= now) {
+                it.remove();
+            } else {
+                busy++;
+            }
+        }
+        String node = command.getTargetNodeId();
+        boolean rollback = command.getCommandId().startsWith("rollback-");
+        if (!rollback && !busyUntil.contains(node) && busy >= maxNodes) {
+            ctx.output(Decisions.TAG, Decisions.of(command.getIncidentId(), node, now, DecisionVerdict.SKIPPED, command.getAction(),
+                    command.getCommandId(), null, "auto", "blast radius: " + busy + " nodes already under remediation (limit "
+                            + maxNodes + "); " + command.getAction() + " withheld"));
+            return;
+        }
+        Long until = busyUntil.get(node);
+        busyUntil.put(node, Math.max(until == null ? 0 : until, command.getExpiresAtMs()));
+        ctx.timerService().registerProcessingTimeTimer(command.getExpiresAtMs());
+        out.collect(command);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<CommandBody> out) throws Exception {
+        for (Iterator<Map.Entry<String, Long>> it = busyUntil.iterator(); it.hasNext(); ) {
+            if (it.next().getValue() <= timestamp) {
+                it.remove();
+            }
+        }
+        if (busyUntil.isEmpty()) {
+            busyUntil.clear();
+        }
+    }
+}
