@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.Signature;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -100,7 +101,21 @@ public final class CommandSigner {
     }
 
     public SignedCommand sign(CommandBody body) {
+        return sign(body, null);
+    }
+
+    /**
+     * Signs a command; with the target agent's ML-KEM-768 key the body is sealed first and the signatures
+     * cover the ciphertext, so an agent rejects a forgery before it decrypts anything.
+     */
+    public SignedCommand sign(CommandBody body, PublicKey agentKemKey) {
         byte[] canonical = CanonicalCommand.encode(body);
+        io.x0tta6bl4.schema.SealedBody sealed = null;
+        if (agentKemKey != null) {
+            CommandSealing.Sealed s = CommandSealing.seal(canonical, agentKemKey);
+            canonical = s.ciphertext();
+            sealed = s.header();
+        }
         List<CommandSignature> signatures = signatures(CONTEXT, canonical);
         return SignedCommand.newBuilder()
                 .setCommandId(body.getCommandId())
@@ -108,6 +123,7 @@ public final class CommandSigner {
                 .setBodyVersion(1)
                 .setBody(ByteBuffer.wrap(canonical))
                 .setSignatures(signatures)
+                .setSealed(sealed)
                 .build();
     }
 }

@@ -24,6 +24,8 @@ public final class CommandVerifier {
     private final TrustStore trustStore;
     private final Set<SignatureAlgorithm> required;
     private final Map<SignatureAlgorithm, Signature> engines = new EnumMap<>(SignatureAlgorithm.class);
+    private java.security.PrivateKey kemKey;
+    private String kemKeyId;
 
     public CommandVerifier(TrustStore trustStore, Set<SignatureAlgorithm> required) {
         if (required.isEmpty()) {
@@ -38,6 +40,13 @@ public final class CommandVerifier {
                 throw new IllegalStateException("no " + algorithm.jcaName() + " verifier", e);
             }
         }
+    }
+
+    /** Lets this verifier open command bodies sealed to the agent's ML-KEM-768 key pair. */
+    public CommandVerifier withKemKey(java.security.PrivateKey privateKey, java.security.PublicKey publicKey) {
+        this.kemKey = privateKey;
+        this.kemKeyId = CommandKeys.keyId(publicKey);
+        return this;
     }
 
     /** Requires both ML-DSA-65 and Ed25519. */
@@ -57,6 +66,12 @@ public final class CommandVerifier {
         byte[] body = CanonicalCommand.bytes(bodyBuffer);
 
         verifySignatures(CommandSigner.CONTEXT, body, command.getSignatures());
+        if (command.getSealed() != null) {
+            if (kemKey == null) {
+                throw new CommandRejectedException(RejectReason.MALFORMED, "command is sealed but this agent has no ML-KEM-768 key");
+            }
+            body = CommandSealing.open(body, command.getSealed(), kemKey, kemKeyId);
+        }
         return CanonicalCommand.decode(body);
     }
 

@@ -106,4 +106,26 @@ class CommandSigningTest {
         assertThat(CommandVerifier.hybrid(trustFromFiles).verify(fromFiles.sign(body())).getAction()).isEqualTo("service.restart");
         assertThat(new CommandVerifier(trustFromFiles, EnumSet.of(SignatureAlgorithm.ED25519)).verify(fromFiles.sign(body()))).isNotNull();
     }
+
+    @Test
+    void sealedBodyOpensOnlyForTheTargetAgentAndHidesTheParameters() throws Exception {
+        KeyPair agent = CommandSealing.generate();
+        KeyPair otherAgent = CommandSealing.generate();
+        SignedCommand sealed = signer.sign(body(), agent.getPublic());
+        assertThat(sealed.getSealed()).isNotNull();
+        assertThat(new String(sealed.getBody().array(), java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain("app.service");
+
+        CommandBody opened = CommandVerifier.hybrid(trust).withKemKey(agent.getPrivate(), agent.getPublic()).verify(sealed);
+        assertThat(opened.getParameters()).contains(new CommandParameter("unit", "app.service"));
+
+        assertThatThrownBy(() -> CommandVerifier.hybrid(trust).withKemKey(otherAgent.getPrivate(), otherAgent.getPublic()).verify(sealed))
+                .isInstanceOfSatisfying(CommandRejectedException.class, e -> assertThat(e.getMessage()).contains("sealed to key"));
+        assertThatThrownBy(() -> CommandVerifier.hybrid(trust).verify(sealed))
+                .isInstanceOfSatisfying(CommandRejectedException.class, e -> assertThat(e.getMessage()).contains("no ML-KEM-768 key"));
+        // A swapped encapsulation yields another AES key: the body does not open.
+        SignedCommand swapped = signer.sign(body(), agent.getPublic());
+        swapped.getSealed().setEncapsulation(CommandSealing.seal(new byte[] {1}, agent.getPublic()).header().getEncapsulation());
+        assertThatThrownBy(() -> CommandVerifier.hybrid(trust).withKemKey(agent.getPrivate(), agent.getPublic()).verify(swapped))
+                .isInstanceOfSatisfying(CommandRejectedException.class, e -> assertThat(e.getMessage()).contains("does not open"));
+    }
 }

@@ -152,6 +152,7 @@ public final class LocalStack implements AutoCloseable {
                 .with("es.url", esUrl)
                 .with("keys.dir", keys.toString())
                 .with("control.keys.dir", root.toString())
+                .with("kem.keys.dir", data.resolve("agent-kem-keys").toString())
                 .with("start", "earliest")
                 .with("checkpoint.interval.ms", "1000");
         LocalRunner runner = LocalRunner.start(config);
@@ -174,6 +175,7 @@ public final class LocalStack implements AutoCloseable {
                 }
             }
         });
+        fleet.enableSealedCommands(data.resolve("agent-kem-keys"));
         fleet.start();
         running.push(fleet);
         done("telemetry every 1 s to " + kafka.topic(io.x0tta6bl4.connectors.Topic.TELEMETRY));

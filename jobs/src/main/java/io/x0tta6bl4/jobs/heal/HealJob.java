@@ -62,7 +62,7 @@ public final class HealJob {
                 .process(new LimitBlastRadius((int) config.getLong("blast.radius.max.nodes")), TypeInformation.of(CommandBody.class))
                 .name("heal: limit blast radius").uid("heal-blast-radius");
         DataStream<SignedCommand> signed = guarded
-                .map(new SignCommands(config.get("keys.dir"))).name("heal: sign commands").uid("heal-sign");
+                .map(new SignCommands(config.get("keys.dir"), config.get("kem.keys.dir"))).name("heal: sign commands").uid("heal-sign");
         DataStream<DeadLetter> deadLetters = decodedIncidents.getSideOutput(DeadLetters.TAG)
                 .union(decodedResults.getSideOutput(DeadLetters.TAG), decodedControl.getSideOutput(DeadLetters.TAG),
                         trustedControl.getSideOutput(DeadLetters.TAG));

@@ -15,9 +15,20 @@ public class SignCommands extends RichMapFunction<CommandBody, SignedCommand> {
     private static final long serialVersionUID = 1L;
 
     private final String keyDir;
+    private final String kemKeysDir;
     private transient CommandSigner signer;
+    private transient java.util.Map<String, java.util.Optional<java.security.PublicKey>> agentKemKeys;
 
     public SignCommands(String keyDir) {
+        this(keyDir, "");
+    }
+
+    /**
+     * @param kemKeysDir directory of agents' ML-KEM-768 public keys, {@code <nodeId>.ml-kem-768.pub.pem}; a command
+     *     for a node with a key there is sealed to it. Empty: no sealing.
+     */
+    public SignCommands(String keyDir, String kemKeysDir) {
+        this.kemKeysDir = kemKeysDir == null ? "" : kemKeysDir;
         if (keyDir == null || keyDir.isBlank()) {
             throw new IllegalArgumentException("HealJob needs keys.dir: the directory with the signing keys (*.key.pem)");
         }
@@ -27,10 +38,26 @@ public class SignCommands extends RichMapFunction<CommandBody, SignedCommand> {
     @Override
     public void open(OpenContext context) throws Exception {
         signer = CommandSigner.fromKeySet(Path.of(keyDir));
+        agentKemKeys = new java.util.HashMap<>();
     }
 
     @Override
-    public SignedCommand map(CommandBody body) {
-        return signer.sign(body);
+    public SignedCommand map(CommandBody body) throws java.io.IOException {
+        return signer.sign(body, kemKey(body.getTargetNodeId()).orElse(null));
+    }
+
+    private java.util.Optional<java.security.PublicKey> kemKey(String nodeId) throws java.io.IOException {
+        if (kemKeysDir.isBlank() || !nodeId.matches("[A-Za-z0-9._-]{1,128}")) {
+            return java.util.Optional.empty();
+        }
+        java.util.Optional<java.security.PublicKey> key = agentKemKeys.get(nodeId);
+        if (key == null) {
+            Path file = Path.of(kemKeysDir, nodeId + ".ml-kem-768.pub.pem");
+            key = java.nio.file.Files.exists(file)
+                    ? java.util.Optional.of(io.x0tta6bl4.connectors.command.CommandSealing.readPublicKey(file))
+                    : java.util.Optional.empty();
+            agentKemKeys.put(nodeId, key);
+        }
+        return key;
     }
 }

@@ -1,6 +1,7 @@
 package io.x0tta6bl4.exporter.cli;
 
 import io.x0tta6bl4.connectors.command.CommandKeys;
+import io.x0tta6bl4.connectors.command.CommandSealing;
 import io.x0tta6bl4.connectors.command.CommandVerifier;
 import io.x0tta6bl4.connectors.command.SignatureAlgorithm;
 import io.x0tta6bl4.connectors.command.TrustStore;
@@ -66,6 +67,9 @@ public final class X0Node {
                 description = "directory with the pinned root public keys that sign control records (default ${DEFAULT-VALUE})")
         Path rootKeys;
 
+        @Option(names = "--kem-key", description = "this agent's ML-KEM-768 key pair stem, e.g. /etc/x0tta6bl4/node (reads STEM.ml-kem-768.key.pem and .pub.pem); needed to open sealed commands")
+        Path kemKey;
+
         @Option(names = "--policy", description = "agent policy YAML (default: the built-in policy)")
         Path policy;
 
@@ -86,7 +90,12 @@ public final class X0Node {
             Thread controlThread = new Thread(control, "x0-agent-control");
             controlThread.setDaemon(true);
             controlThread.start();
-            CommandAgent agent = new CommandAgent(id, CommandVerifier.hybrid(commandKeys),
+            CommandVerifier verifier = CommandVerifier.hybrid(commandKeys);
+            if (kemKey != null) {
+                verifier.withKemKey(CommandSealing.readPrivateKey(Path.of(kemKey + ".ml-kem-768.key.pem")),
+                        CommandSealing.readPublicKey(Path.of(kemKey + ".ml-kem-768.pub.pem")));
+            }
+            CommandAgent agent = new CommandAgent(id, verifier,
                     policy == null ? AgentPolicy.builtIn() : AgentPolicy.load(policy), Executors.host(),
                     SeenCommands.persistent(ledger, clock.millis()), clock, Duration.ofSeconds(30), Duration.ofSeconds(30), dryRun,
                     control::paused);
@@ -158,7 +167,7 @@ public final class X0Node {
     }
 
     @Command(name = "keys", mixinStandardHelpOptions = true, description = "Command signing keys (ML-DSA-65 and Ed25519).",
-            subcommands = {Keys.Generate.class, Keys.ShowId.class})
+            subcommands = {Keys.Generate.class, Keys.ShowId.class, Keys.GenerateKem.class})
     static final class Keys {
         @Command(name = "generate", mixinStandardHelpOptions = true, description = "Write a new key set (PKCS#8 and X.509 PEM files).")
         static final class Generate implements Callable<Integer> {
@@ -169,6 +178,25 @@ public final class X0Node {
             public Integer call() throws Exception {
                 CommandKeys.generateKeySet(dir);
                 return new ShowId().show(dir);
+            }
+        }
+
+        @Command(name = "generate-kem", mixinStandardHelpOptions = true,
+                description = "Write an agent's ML-KEM-768 key pair; give HealJob the public half (kem.keys.dir) to encrypt its commands.")
+        static final class GenerateKem implements Callable<Integer> {
+            @Option(names = "--dir", required = true, description = "directory to write NODE.ml-kem-768.{pub,key}.pem into")
+            Path dir;
+
+            @Option(names = "--node-id", required = true, description = "the agent's node id")
+            String nodeId;
+
+            @Override
+            public Integer call() throws Exception {
+                java.nio.file.Files.createDirectories(dir);
+                var pair = CommandSealing.generate();
+                CommandSealing.writeKeyPair(pair, dir.resolve(nodeId + ".ml-kem-768.pub.pem"), dir.resolve(nodeId + ".ml-kem-768.key.pem"));
+                System.out.println("ML-KEM-768 " + CommandKeys.keyId(pair.getPublic()) + " " + dir.resolve(nodeId + ".ml-kem-768.pub.pem"));
+                return 0;
             }
         }
 

@@ -39,6 +39,7 @@ public final class FleetSimulator implements AutoCloseable {
 
     private final Map<String, SimulatedNode> nodes = new LinkedHashMap<>();
     private final Map<String, CommandAgent> agents = new LinkedHashMap<>();
+    private final Map<String, CommandVerifier> verifiers = new LinkedHashMap<>();
     private final TelemetryPublisher publisher;
     private final AgentLoop agentLoop;
     private final Thread agentThread;
@@ -79,13 +80,29 @@ public final class FleetSimulator implements AutoCloseable {
             for (String action : policy.actions()) {
                 executors.register(new SimulatedAction(action, node, (n, f) -> listener.faultCleared(n.nodeId(), f, clock.millis())));
             }
-            agents.put(id, new CommandAgent(id, CommandVerifier.hybrid(trust), policy, executors, SeenCommands.inMemory(),
+            CommandVerifier verifier = CommandVerifier.hybrid(trust);
+            verifiers.put(id, verifier);
+            agents.put(id, new CommandAgent(id, verifier, policy, executors, SeenCommands.inMemory(),
                     clock, Duration.ofSeconds(30), Duration.ofSeconds(10), false, paused));
         }
         this.publisher = new TelemetryPublisher(kafka, "x0-fleet-simulator");
         this.agentLoop = new AgentLoop(kafka, "x0-fleet-simulator-agents", agents::get, listener::commandHandled);
         this.agentThread = new Thread(agentLoop, "x0-sim-agents");
         this.ticker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "x0-sim-ticker"));
+    }
+
+    /**
+     * Gives every simulated agent an ML-KEM-768 key pair and writes the public halves to {@code dir} as
+     * {@code <nodeId>.ml-kem-768.pub.pem}, where HealJob ({@code kem.keys.dir}) finds them and seals commands.
+     */
+    public void enableSealedCommands(java.nio.file.Path dir) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(dir);
+        for (Map.Entry<String, CommandVerifier> e : verifiers.entrySet()) {
+            java.security.KeyPair pair = io.x0tta6bl4.connectors.command.CommandSealing.generate();
+            io.x0tta6bl4.connectors.command.CommandSealing.writeKeyPair(pair, dir.resolve(e.getKey() + ".ml-kem-768.pub.pem"),
+                    dir.resolve(e.getKey() + ".ml-kem-768.key.pem"));
+            e.getValue().withKemKey(pair.getPrivate(), pair.getPublic());
+        }
     }
 
     public void start() {
