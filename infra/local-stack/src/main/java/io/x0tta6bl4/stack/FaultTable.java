@@ -25,15 +25,16 @@ final class FaultTable {
     private FaultTable() {}
 
     static void print(PrintStream out, long startMs, List<Row> rows, LoopObserver observer) {
-        String format = "%-13s %-9s %9s %9s  %-25s %-35s %-19s %9s %7s %7s%n";
-        out.printf(Locale.ROOT, format, "fault", "node", "injected", "detected", "root cause (ranked 1st)", "command (signatures)",
+        String format = "%-13s %-9s %9s %9s  %-25s %-44s %-19s %9s %7s %7s%n";
+        out.printf(Locale.ROOT, format, "fault", "node", "injected", "detected", "root cause (ranked 1st)", "command",
                 "agent", "cleared", "MTTD", "MTTR");
         List<Double> mttd = new ArrayList<>();
         List<Double> mttr = new ArrayList<>();
         for (Row row : rows) {
             LoopObserver.NodeTrace t = observer.trace(row.nodeId);
             String cause = t.rootCauseMetric == null ? "-" : t.rootCauseMetric + (t.rootCauseMetric.equals(row.fault.primaryMetric()) ? " ✓" : " ✗");
-            String command = t.commandAction == null ? "-" : t.commandAction + " (" + t.commandSignatures + ")"
+            String action = t.commandAction != null ? t.commandAction : t.decidedAction;
+            String command = t.commandAtMs == 0 ? "-" : action + " (" + t.commandSignatures + " sig" + (t.commandSealed ? ", sealed" : "") + ")"
                     + (t.decisions.stream().anyMatch(d -> d.startsWith("APPROVED")) ? " approved" : "");
             String agent = t.resultOutcome == null ? "-" : ("EXECUTED".equals(t.resultOutcome) ? "verified, executed" : t.resultOutcome);
             Double d = t.firstAnomalyAtMs == 0 ? null : (t.firstAnomalyAtMs - row.injectedAtMs) / 1000.0;

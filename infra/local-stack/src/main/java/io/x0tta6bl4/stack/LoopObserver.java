@@ -8,7 +8,6 @@ import io.x0tta6bl4.connectors.command.CommandRejectedException;
 import io.x0tta6bl4.connectors.kafka.KafkaSettings;
 import io.x0tta6bl4.schema.Anomaly;
 import io.x0tta6bl4.schema.AnomalyPhase;
-import io.x0tta6bl4.schema.CommandBody;
 import io.x0tta6bl4.schema.CommandResult;
 import io.x0tta6bl4.schema.DeadLetter;
 import io.x0tta6bl4.schema.Decision;
@@ -44,6 +43,8 @@ public final class LoopObserver implements Runnable, AutoCloseable {
         public volatile long commandAtMs;
         public volatile String commandAction;
         public volatile int commandSignatures;
+        public volatile boolean commandSealed;
+        public volatile String decidedAction;
         public volatile long resultAtMs;
         public volatile String resultOutcome;
         public volatile String resultReason;
@@ -144,10 +145,14 @@ public final class LoopObserver implements Runnable, AutoCloseable {
             }
         } else if (topic.equals(kafka.topic(Topic.COMMANDS))) {
             SignedCommand c = commands.decode(r.value());
-            CommandBody body = CanonicalCommand.decode(c.getBody());
-            NodeTrace t = trace(body.getTargetNodeId());
+            // A sealed body is unreadable to anyone but its target (as for any other consumer): the action is
+            // then taken from HealJob's decision, which names it.
+            NodeTrace t = trace(c.getTargetNodeId());
             if (t.commandAtMs == 0) {
-                t.commandAction = body.getAction();
+                if (c.getSealed() == null) {
+                    t.commandAction = CanonicalCommand.decode(c.getBody()).getAction();
+                }
+                t.commandSealed = c.getSealed() != null;
                 t.commandSignatures = c.getSignatures().size();
                 t.commandAtMs = now;
             }
@@ -161,7 +166,12 @@ public final class LoopObserver implements Runnable, AutoCloseable {
             }
         } else if (topic.equals(kafka.topic(Topic.DECISIONS))) {
             Decision d = decisionCodec.decode(r.value());
-            trace(d.getNodeId()).decisions.add(d.getVerdict() + (d.getAction() == null ? "" : " " + d.getAction()));
+            NodeTrace t = trace(d.getNodeId());
+            t.decisions.add(d.getVerdict() + (d.getAction() == null ? "" : " " + d.getAction()));
+            if ((d.getVerdict() == io.x0tta6bl4.schema.DecisionVerdict.COMMAND_ISSUED
+                    || d.getVerdict() == io.x0tta6bl4.schema.DecisionVerdict.APPROVED) && t.decidedAction == null) {
+                t.decidedAction = d.getAction();
+            }
             decisionListeners.forEach(l -> l.accept(d));
         } else if (topic.equals(kafka.topic(Topic.DEADLETTER))) {
             deadLetters.add(dead.decode(r.value()));

@@ -126,6 +126,13 @@ public class ToIndexDocuments extends ProcessFunction<RawRecord, IndexDocument> 
         json.set("signatures", AvroJson.MAPPER.valueToTree(command.getSignatures().stream()
                 .map(s -> Map.of("algorithm", s.getAlgorithm(), "keyId", s.getKeyId())).toList()));
         long time;
+        if (command.getSealed() != null) {
+            // Encrypted to its target agent: the index records that it exists, never what it says.
+            json.put("sealed", true);
+            json.put("kemKeyId", command.getSealed().getKemKeyId());
+            out.collect(doc(index, command.getCommandId(), json, raw.timestamp));
+            return;
+        }
         try {
             CommandBody body = CanonicalCommand.decode(command.getBody());
             json.set("body", AvroJson.toJson(body));
