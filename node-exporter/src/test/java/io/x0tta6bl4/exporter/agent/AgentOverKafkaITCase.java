@@ -79,6 +79,10 @@ class AgentOverKafkaITCase {
         final Thread loopThread;
 
         RunningAgent(TrustStore commandKeys, SeenCommands ledger, String group) throws Exception {
+            this(kafka, commandKeys, ledger, group, Clock.systemUTC());
+        }
+
+        RunningAgent(KafkaSettings kafka, TrustStore commandKeys, SeenCommands ledger, String group, Clock clock) throws Exception {
             control = new AgentControl(kafka, CommandVerifier.hybrid(rootKeys), commandKeys);
             controlThread = new Thread(control);
             controlThread.start();
@@ -92,7 +96,7 @@ class AgentOverKafkaITCase {
                 }
             };
             CommandAgent agent = new CommandAgent("node-1", CommandVerifier.hybrid(commandKeys), AgentPolicy.builtIn(),
-                    new Executors().register(counting), ledger, Clock.systemUTC(), Duration.ofSeconds(30), Duration.ofSeconds(5), false,
+                    new Executors().register(counting), ledger, clock, Duration.ofSeconds(30), Duration.ofSeconds(5), false,
                     control::paused);
             loop = new AgentLoop(kafka, group, key -> key.equals("node-1") ? agent : null, results::add);
             loopThread = new Thread(loop);
@@ -126,8 +130,40 @@ class AgentOverKafkaITCase {
     }
 
     static void send(byte[] value) throws Exception {
+        send(kafka, value);
+    }
+
+    static void send(KafkaSettings kafka, byte[] value) throws Exception {
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(kafka.lowLatencyProducer("test"))) {
             p.send(new ProducerRecord<>(kafka.topic(Topic.COMMANDS), "node-1".getBytes(StandardCharsets.UTF_8), value)).get();
+        }
+    }
+
+    /** The unit suite's table of bad commands, this time through the broker to the running agent loop. */
+    @Test
+    void everyBadCommandOfTheTableIsRefusedOverTheBrokerWithItsReason() throws Exception {
+        List<org.junit.jupiter.params.provider.Arguments> table = CommandAgentTest.badCommands().toList();
+        CommandAgentTest.keys();
+        TrustStore keys = CommandAgentTest.trust;
+        KafkaSettings own = new KafkaSettings(broker.bootstrapServers(), "agent-table-"); // topics of its own
+        TopicAdmin.ensureTopics(own, (short) 1);
+        try (RunningAgent agent = new RunningAgent(own, keys, SeenCommands.inMemory(), "table", CommandAgentTest.CLOCK)) {
+            // Results come back in the order sent: one key, one partition, one agent loop.
+            for (org.junit.jupiter.params.provider.Arguments row : table) {
+                Object[] args = row.get();
+                @SuppressWarnings("unchecked")
+                java.util.function.Function<Void, byte[]> command = (java.util.function.Function<Void, byte[]>) args[1];
+                send(own, command.apply(null));
+            }
+            List<String> ours = new java.util.ArrayList<>();
+            while (ours.size() < table.size()) {
+                ours.add(agent.next().getReason());
+            }
+            for (int i = 0; i < table.size(); i++) {
+                Object[] args = table.get(i).get();
+                assertThat(ours.get(i)).as((String) args[0]).startsWith((String) args[2]);
+            }
+            assertThat(agent.runs).hasValue(0);
         }
     }
 

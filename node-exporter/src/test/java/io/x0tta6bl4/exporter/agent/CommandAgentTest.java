@@ -55,7 +55,10 @@ class CommandAgentTest {
     }
 
     @BeforeAll
-    static void keys() {
+    static synchronized void keys() {
+        if (signer != null) {
+            return;
+        }
         KeyPair mldsa = CommandKeys.generate(SignatureAlgorithm.ML_DSA_65);
         KeyPair ed = CommandKeys.generate(SignatureAlgorithm.ED25519);
         signer = CommandSigner.of(Map.of(SignatureAlgorithm.ML_DSA_65, mldsa, SignatureAlgorithm.ED25519, ed));
@@ -86,6 +89,11 @@ class CommandAgentTest {
                     byte[] b = c.getBody().array().clone();
                     b[b.length - 2] ^= 0x01;
                     c.setBody(ByteBuffer.wrap(b));
+                    return envelope(c);
+                }, "BAD_SIGNATURE"),
+                Arguments.of("signatures swapped in from another command", (Function<Void, byte[]>) v -> {
+                    SignedCommand c = signer.sign(body().build());
+                    c.setSignatures(signer.sign(body().setAction("cpu.throttle").build()).getSignatures());
                     return envelope(c);
                 }, "BAD_SIGNATURE"),
                 Arguments.of("signed by an untrusted key", (Function<Void, byte[]>) v -> envelope(rogueSigner.sign(body().build())), "UNKNOWN_KEY"),
