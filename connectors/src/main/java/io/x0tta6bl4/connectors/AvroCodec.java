@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.util.Objects;
-import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.message.BadHeaderException;
 import org.apache.avro.message.BinaryMessageDecoder;
@@ -69,7 +68,8 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
             throw new UndecodableRecordException("not an Avro single-object record (" + e.getMessage() + ")", e);
         } catch (MissingSchemaException e) {
             throw new UndecodableRecordException("unknown schema for " + type.getSimpleName() + " (" + e.getMessage() + ")", e);
-        } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException e) {
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            // Untrusted bytes: whatever Avro throws on them (bad lengths, huge arrays, unsupported sizes) means corrupt.
             throw new UndecodableRecordException("corrupt or truncated " + type.getSimpleName() + " body ("
                     + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
         }
