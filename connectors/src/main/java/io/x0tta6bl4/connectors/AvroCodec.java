@@ -27,6 +27,20 @@ import org.apache.avro.specific.SpecificRecord;
 public final class AvroCodec<T extends SpecificRecord> implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    static {
+        // A corrupt length field must not make a decoder allocate gigabytes: cap what one record may claim,
+        // unless the operator set the limits. Read once by Avro, so this runs before any decoding.
+        limit("org.apache.avro.limits.bytes.maxLength", 16 * 1024 * 1024);
+        limit("org.apache.avro.limits.string.maxLength", 16 * 1024 * 1024);
+        limit("org.apache.avro.limits.collectionItems.maxLength", 1_000_000);
+    }
+
+    private static void limit(String property, int value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, Integer.toString(value));
+        }
+    }
+
     private final Class<T> type;
     private transient BinaryMessageEncoder<T> encoder;
     private transient BinaryMessageDecoder<T> decoder;
@@ -68,7 +82,7 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
             throw new UndecodableRecordException("not an Avro single-object record (" + e.getMessage() + ")", e);
         } catch (MissingSchemaException e) {
             throw new UndecodableRecordException("unknown schema for " + type.getSimpleName() + " (" + e.getMessage() + ")", e);
-        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+        } catch (IOException | RuntimeException e) {
             // Untrusted bytes: whatever Avro throws on them (bad lengths, huge arrays, unsupported sizes) means corrupt.
             throw new UndecodableRecordException("corrupt or truncated " + type.getSimpleName() + " body ("
                     + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
