@@ -34,12 +34,25 @@ public final class AgentPolicy {
         boolean allows(String value);
     }
 
+    /** A node-scoped restriction: nodes whose labels include all of {@code match} may not run {@code deny}. */
+    private record NodeRule(Map<String, String> match, java.util.Set<String> deny) {}
+
     private final Map<String, Map<String, Bound>> actions;
     private final Map<String, Map<String, String>> specs;
+    private final java.util.List<NodeRule> nodeRules;
+    private final Map<String, String> nodeLabels;
 
-    private AgentPolicy(Map<String, Map<String, Bound>> actions, Map<String, Map<String, String>> specs) {
+    private AgentPolicy(Map<String, Map<String, Bound>> actions, Map<String, Map<String, String>> specs,
+            java.util.List<NodeRule> nodeRules, Map<String, String> nodeLabels) {
         this.actions = actions;
         this.specs = specs;
+        this.nodeRules = nodeRules;
+        this.nodeLabels = nodeLabels;
+    }
+
+    /** This policy as it applies to a node with these attributes (role, zone, ...): node rules may deny more. */
+    public AgentPolicy forNode(Map<String, String> labels) {
+        return new AgentPolicy(actions, specs, nodeRules, Map.copyOf(labels));
     }
 
     public static AgentPolicy builtIn() {
@@ -76,7 +89,25 @@ public final class AgentPolicy {
             actions.put(action, bounds);
             specs.put(action, spec);
         });
-        return new AgentPolicy(actions, specs);
+        java.util.List<NodeRule> nodeRules = new java.util.ArrayList<>();
+        if (top.get("nodes") instanceof java.util.List<?> list) {
+            for (Object n : list) {
+                Map<String, Object> rule = (Map<String, Object>) n;
+                Map<String, String> match = new TreeMap<>();
+                if (rule.get("match") instanceof Map<?, ?> m) {
+                    m.forEach((k, v) -> match.put(k.toString(), v.toString()));
+                }
+                java.util.Set<String> deny = new java.util.TreeSet<>();
+                if (rule.get("deny") instanceof java.util.List<?> d) {
+                    d.forEach(a -> deny.add(a.toString()));
+                }
+                if (match.isEmpty() || deny.isEmpty()) {
+                    throw new IllegalArgumentException(source + ": every node rule needs 'match' labels and a 'deny' list");
+                }
+                nodeRules.add(new NodeRule(match, deny));
+            }
+        }
+        return new AgentPolicy(actions, specs, nodeRules, Map.of());
     }
 
     private static Bound bound(String spec, String where) {
@@ -108,6 +139,12 @@ public final class AgentPolicy {
         Map<String, Bound> bounds = actions.get(action);
         if (bounds == null) {
             throw new CommandRejectedException(RejectReason.POLICY_DENIED, "action '" + action + "' is not allowed on this node");
+        }
+        for (NodeRule rule : nodeRules) {
+            if (rule.deny().contains(action) && nodeLabels.entrySet().containsAll(rule.match().entrySet())) {
+                throw new CommandRejectedException(RejectReason.POLICY_DENIED, "action '" + action + "' is denied on nodes with "
+                        + rule.match());
+            }
         }
         for (Map.Entry<String, String> p : params.entrySet()) {
             if (p.getKey().equals("fault_kind") && FAULT_KIND.matcher(p.getValue()).matches()) {

@@ -77,6 +77,9 @@ public final class X0Node {
                 description = "replay ledger file, kept across restarts (default ${DEFAULT-VALUE})")
         Path ledger;
 
+        @Option(names = "--label", description = "node attribute KEY=VALUE for telemetry and node-scoped policy, e.g. role=db (repeatable)")
+        Map<String, String> labels = new java.util.TreeMap<>();
+
         @Option(names = "--dry-run", description = "verify commands and report what would run, but run nothing")
         boolean dryRun;
 
@@ -96,10 +99,10 @@ public final class X0Node {
                         CommandSealing.readPublicKey(Path.of(kemKey + ".ml-kem-768.pub.pem")));
             }
             CommandAgent agent = new CommandAgent(id, verifier,
-                    policy == null ? AgentPolicy.builtIn() : AgentPolicy.load(policy), Executors.host(),
+                    (policy == null ? AgentPolicy.builtIn() : AgentPolicy.load(policy)).forNode(labels), Executors.host(),
                     SeenCommands.persistent(ledger, clock.millis()), clock, Duration.ofSeconds(30), Duration.ofSeconds(30), dryRun,
                     control::paused);
-            NodeExporter exporter = new NodeExporter(id, Map.of(), NodeExporter.procfsCollectors(Procfs.host()),
+            NodeExporter exporter = new NodeExporter(id, labels, NodeExporter.procfsCollectors(Procfs.host()),
                     new TelemetryPublisher(settings, "x0-node-" + id), Durations.parse(interval), clock);
             AgentLoop loop = new AgentLoop(settings, "x0-agent-" + id, key -> key.equals(id) ? agent : null, r -> {});
             Thread agentThread = new Thread(loop, "x0-agent");

@@ -82,7 +82,7 @@ public final class FleetSimulator implements AutoCloseable {
             }
             CommandVerifier verifier = CommandVerifier.hybrid(trust);
             verifiers.put(id, verifier);
-            agents.put(id, new CommandAgent(id, verifier, policy, executors, SeenCommands.inMemory(),
+            agents.put(id, new CommandAgent(id, verifier, policy.forNode(node.labels()), executors, SeenCommands.inMemory(),
                     clock, Duration.ofSeconds(30), Duration.ofSeconds(10), false, paused));
         }
         this.publisher = new TelemetryPublisher(kafka, "x0-fleet-simulator");

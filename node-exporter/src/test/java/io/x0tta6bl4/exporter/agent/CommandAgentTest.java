@@ -133,6 +133,18 @@ class CommandAgentTest {
     }
 
     @Test
+    void nodeScopedPolicyDeniesAnActionOnNodesOfARole() {
+        CountingAction action = new CountingAction();
+        CommandAgent db = new CommandAgent("node-1", CommandVerifier.hybrid(trust), AgentPolicy.builtIn().forNode(Map.of("role", "db")),
+                new Executors().register(action), SeenCommands.inMemory(), CLOCK, Duration.ofSeconds(30), Duration.ofSeconds(5), false);
+        CommandResult result = db.handle(envelope(signer.sign(body().build())));
+        assertThat(result.getOutcome()).isEqualTo(CommandOutcome.REFUSED);
+        assertThat(result.getReason()).startsWith("POLICY_DENIED").contains("role=db");
+        assertThat(agent(action, SeenCommands.inMemory()).handle(envelope(signer.sign(body().build()))).getOutcome())
+                .as("the same command on a web node").isEqualTo(CommandOutcome.EXECUTED);
+    }
+
+    @Test
     void validCommandRunsOnceAndARepeatIsRefused() {
         CountingAction action = new CountingAction();
         CommandAgent agent = agent(action, SeenCommands.inMemory());
