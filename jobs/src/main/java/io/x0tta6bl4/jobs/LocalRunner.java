@@ -46,6 +46,11 @@ public final class LocalRunner implements AutoCloseable {
 
     /** Starts a MiniCluster on loopback and submits the four jobs; returns once all are submitted. */
     public static LocalRunner start(JobConfig config) throws Exception {
+        return start(config, JOBS.keySet());
+    }
+
+    /** Starts only the named jobs (keys of {@link #JOBS}), e.g. for a benchmark of one stage. */
+    public static LocalRunner start(JobConfig config, java.util.Collection<String> jobNames) throws Exception {
         Configuration conf = new Configuration();
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         conf.set(RestOptions.ADDRESS, "127.0.0.1");
@@ -66,6 +71,9 @@ public final class LocalRunner implements AutoCloseable {
         LocalRunner runner = new LocalRunner(cluster);
         try {
             for (Map.Entry<String, BiConsumer<StreamExecutionEnvironment, JobConfig>> job : JOBS.entrySet()) {
+                if (!jobNames.contains(job.getKey())) {
+                    continue;
+                }
                 StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
                 Pipelines.configure(env, config);
                 job.getValue().accept(env, config);

@@ -90,6 +90,8 @@ public final class HealJob {
     }
 
     public static void addTo(StreamExecutionEnvironment env, JobConfig config) {
+        // Few records, each a remediation waiting to happen: ship network buffers at once, not every 100 ms.
+        env.setBufferTimeout(0);
         // Control is read from the start of its compacted topic every time: the kill switch survives any restart.
         DataStream<RawRecord> control = env.fromSource(KafkaConnectors.source(config.kafka(), Topic.CONTROL,
                         config.groupId(NAME + "-control"), OffsetsInitializer.earliest()), WatermarkStrategy.noWatermarks(),
