@@ -280,6 +280,7 @@ public final class LocalStack implements AutoCloseable {
         CommandLine cli = new CommandLine(new LocalStack());
         // The node daemon's own CLI (run, simulate, keys) is reachable as "./x0 node ...".
         cli.addSubcommand("node", new CommandLine(new io.x0tta6bl4.exporter.cli.X0Node()));
+        cli.addSubcommand("evaluate", new CommandLine(new io.x0tta6bl4.jobs.evaluate.Evaluate()));
         int code = cli.execute(effective);
         System.exit(code);
     }
