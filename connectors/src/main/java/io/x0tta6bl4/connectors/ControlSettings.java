@@ -11,7 +11,8 @@ import java.util.List;
  *
  * <ul>
  *   <li>{@code kill-switch} (KILL_SWITCH): {@code {"paused": true}} stops every new command fleet-wide;</li>
- *   <li>{@code heal-policy} (POLICY): {@code {"mode": "auto"|"suggest", "dryRun": false, "suggestNodes": "regex"}};</li>
+ *   <li>{@code heal-policy} (POLICY): {@code {"mode": "auto"|"suggest", "dryRun": false, "suggestNodes": "regex",
+ *       "suggestLabels": {"env": "prod"}}};</li>
  *   <li>{@code approval/<proposalId>} (APPROVAL): approves one proposed command, once;</li>
  *   <li>{@code key/<keyId>} (TRUSTED_KEY): {@code {"algorithm": "...", "publicKey": "<base64 SPKI>", "status": "trusted"|"retired"}}.</li>
  * </ul>
@@ -27,11 +28,18 @@ public final class ControlSettings {
     private ControlSettings() {}
 
     /** The heal policy: mode, global dry run, and which nodes are in suggest-only mode. */
-    public record HealPolicy(String mode, boolean dryRun, String suggestNodes) implements java.io.Serializable {
-        public static final HealPolicy DEFAULT = new HealPolicy("auto", false, "");
+    public record HealPolicy(String mode, boolean dryRun, String suggestNodes, java.util.Map<String, String> suggestLabels)
+            implements java.io.Serializable {
+        public static final HealPolicy DEFAULT = new HealPolicy("auto", false, "", java.util.Map.of());
 
-        public boolean suggestOnly(String nodeId) {
-            return "suggest".equals(mode) || (!suggestNodes.isEmpty() && nodeId.matches(suggestNodes));
+        public HealPolicy(String mode, boolean dryRun, String suggestNodes) {
+            this(mode, dryRun, suggestNodes, java.util.Map.of());
+        }
+
+        /** Whether a node is in suggest-only mode: globally, by node id, or by its labels (e.g. env=prod). */
+        public boolean suggestOnly(String nodeId, java.util.Map<String, String> labels) {
+            return "suggest".equals(mode) || (!suggestNodes.isEmpty() && nodeId.matches(suggestNodes))
+                    || (!suggestLabels.isEmpty() && labels.entrySet().containsAll(suggestLabels.entrySet()));
         }
     }
 
@@ -61,7 +69,9 @@ public final class ControlSettings {
         if (!mode.equals("auto") && !mode.equals("suggest")) {
             mode = "suggest"; // an unreadable mode must never widen what is automated
         }
-        return new HealPolicy(mode, v.path("dryRun").asBoolean(false), v.path("suggestNodes").asText(""));
+        java.util.Map<String, String> labels = new java.util.TreeMap<>();
+        v.path("suggestLabels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+        return new HealPolicy(mode, v.path("dryRun").asBoolean(false), v.path("suggestNodes").asText(""), labels);
     }
 
     public static JsonNode json(ControlRecord record) {

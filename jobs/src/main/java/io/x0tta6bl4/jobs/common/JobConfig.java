@@ -38,7 +38,7 @@ public final class JobConfig implements Serializable {
             Map.entry("command.ttl.ms", new String[] {"60000", "how long a command stays valid after it is issued"}),
             Map.entry("cooldown.ms", new String[] {"30000", "minimum time between two identical actions on one node"}),
             Map.entry("verify.window.ms", new String[] {"20000", "how long an incident may stay open after an action before the next is tried"}),
-            Map.entry("blast.radius.max.nodes", new String[] {"5", "at most this many nodes under remediation at once, fleet-wide"}),
+            Map.entry("blast.radius.max.nodes", new String[] {"5", "at most this many nodes of one role (or of the fleet, for nodes without a role) under remediation at once"}),
             Map.entry("heal.mode", new String[] {"auto", "auto or suggest (propose only), until the control topic sets a policy"}),
             Map.entry("heal.dry-run", new String[] {"false", "issue every command as a dry run, until the control topic sets a policy"}),
             Map.entry("control.keys.dir", new String[] {"", "directory with the root public keys control records must be signed with; empty = trust the topic's ACLs"})));

@@ -11,6 +11,8 @@ public class MetricPoint {
     public long timestampMs;
     public double value;
     public boolean counter;
+    /** The node's labels, canonical "k=v,k=v" (role, zone, ...). */
+    public String nodeLabels = "";
 
     public MetricPoint() {}
 

@@ -1,11 +1,10 @@
 package io.x0tta6bl4.jobs.detect;
 
+import io.x0tta6bl4.jobs.common.Labels;
 import io.x0tta6bl4.schema.Anomaly;
 import io.x0tta6bl4.schema.AnomalyPhase;
 import io.x0tta6bl4.schema.Evidence;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -44,13 +43,13 @@ public class ScoreSeries extends KeyedProcessFunction<String, MetricPoint, Anoma
         SeriesState s = series.value();
         if (s == null) {
             s = new SeriesState();
-            identity.update(new String[] {point.nodeId, point.metric, point.labels});
+            identity.update(new String[] {point.nodeId, point.metric, point.labels, point.nodeLabels == null ? "" : point.nodeLabels});
         }
         SeriesDetector.Transition t = detector.update(s, point.timestampMs, point.value, point.counter);
         if (t == SeriesDetector.Transition.STARTED) {
-            out.collect(anomaly(point.nodeId, point.metric, point.labels, s, AnomalyPhase.STARTED, null));
+            out.collect(anomaly(identity.value(), s, AnomalyPhase.STARTED, null));
         } else if (t == SeriesDetector.Transition.ENDED) {
-            out.collect(anomaly(point.nodeId, point.metric, point.labels, s, AnomalyPhase.ENDED, point.timestampMs));
+            out.collect(anomaly(identity.value(), s, AnomalyPhase.ENDED, point.timestampMs));
         }
         // One clean-up timer per series, moved forward lazily: re-registering on every sample would churn the timer queue.
         if (s.cleanupTimerMs == Long.MIN_VALUE) {
@@ -74,20 +73,23 @@ public class ScoreSeries extends KeyedProcessFunction<String, MetricPoint, Anoma
             return;
         }
         if (s.inEpisode) {
-            String[] id = identity.value();
-            out.collect(anomaly(id[0], id[1], id[2], s, AnomalyPhase.ENDED, s.lastTimestampMs));
+            out.collect(anomaly(identity.value(), s, AnomalyPhase.ENDED, s.lastTimestampMs));
         }
         series.clear();
         identity.clear();
     }
 
-    private Anomaly anomaly(String nodeId, String metric, String labels, SeriesState s, AnomalyPhase phase, Long endMs) {
+    private Anomaly anomaly(String[] id, SeriesState s, AnomalyPhase phase, Long endMs) {
+        String nodeId = id[0];
+        String metric = id[1];
+        String labels = id[2];
         double z = Math.max(s.peakZ, settings.startZ());
         return Anomaly.newBuilder()
                 .setAnomalyId(nodeId + "|" + metric + (labels.isEmpty() ? "" : "|" + labels) + "|" + s.episodeStartMs)
                 .setNodeId(nodeId)
                 .setMetric(metric)
-                .setLabels(parseLabels(labels))
+                .setLabels(Labels.parse(labels))
+                .setNodeLabels(Labels.parse(id.length > 3 ? id[3] : ""))
                 .setPhase(phase)
                 .setStartMs(s.episodeStartMs)
                 .setPeakMs(s.peakMs)
@@ -100,14 +102,4 @@ public class ScoreSeries extends KeyedProcessFunction<String, MetricPoint, Anoma
                 .build();
     }
 
-    static Map<String, String> parseLabels(String labels) {
-        Map<String, String> map = new TreeMap<>();
-        if (!labels.isEmpty()) {
-            for (String pair : labels.split(",")) {
-                int eq = pair.indexOf('=');
-                map.put(pair.substring(0, eq), pair.substring(eq + 1));
-            }
-        }
-        return map;
-    }
 }

@@ -1,10 +1,9 @@
 package io.x0tta6bl4.jobs.detect;
 
+import io.x0tta6bl4.jobs.common.Labels;
 import io.x0tta6bl4.schema.MetricKind;
 import io.x0tta6bl4.schema.MetricSample;
 import io.x0tta6bl4.schema.TelemetryBatch;
-import java.util.Map;
-import java.util.TreeMap;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.util.Collector;
 
@@ -14,26 +13,16 @@ public final class SplitBatch implements FlatMapFunction<TelemetryBatch, MetricP
 
     @Override
     public void flatMap(TelemetryBatch batch, Collector<MetricPoint> out) {
+        String nodeLabels = Labels.canonical(batch.getNodeLabels());
         for (MetricSample sample : batch.getSamples()) {
             if (sample.getKind() == MetricKind.HISTOGRAM_BUCKET) {
                 continue;
             }
-            out.collect(new MetricPoint(batch.getNodeId(), sample.getName(), canonicalLabels(sample.getLabels()),
-                    batch.getTimestampMs(), sample.getValue(), sample.getKind() == MetricKind.COUNTER));
+            MetricPoint point = new MetricPoint(batch.getNodeId(), sample.getName(), Labels.canonical(sample.getLabels()),
+                    batch.getTimestampMs(), sample.getValue(), sample.getKind() == MetricKind.COUNTER);
+            point.nodeLabels = nodeLabels;
+            out.collect(point);
         }
     }
 
-    static String canonicalLabels(Map<String, String> labels) {
-        if (labels == null || labels.isEmpty()) {
-            return "";
-        }
-        StringBuilder sb = new StringBuilder();
-        new TreeMap<>(labels).forEach((k, v) -> {
-            if (sb.length() > 0) {
-                sb.append(',');
-            }
-            sb.append(k).append('=').append(v);
-        });
-        return sb.toString();
-    }
 }

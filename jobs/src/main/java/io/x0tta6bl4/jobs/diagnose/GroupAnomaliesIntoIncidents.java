@@ -1,5 +1,6 @@
 package io.x0tta6bl4.jobs.diagnose;
 
+import io.x0tta6bl4.jobs.common.Labels;
 import io.x0tta6bl4.schema.Anomaly;
 import io.x0tta6bl4.schema.AnomalyPhase;
 import io.x0tta6bl4.schema.Incident;
@@ -61,6 +62,7 @@ public class GroupAnomaliesIntoIncidents extends KeyedProcessFunction<String, An
                 h.openedAtMs = anomaly.getStartMs();
                 h.emitTimerMs = now + groupingWindowMs;
                 h.expiryTimerMs = now + maxIncidentAgeMs;
+                h.nodeLabels = Labels.canonical(anomaly.getNodeLabels());
                 ctx.timerService().registerProcessingTimeTimer(h.emitTimerMs);
                 ctx.timerService().registerProcessingTimeTimer(h.expiryTimerMs);
             }
@@ -137,6 +139,7 @@ public class GroupAnomaliesIntoIncidents extends KeyedProcessFunction<String, An
                 .setMetrics(new ArrayList<>(metrics))
                 .setAnomalyIds(ids)
                 .setRootCauses(causes)
+                .setLabels(Labels.parse(h.nodeLabels))
                 .build());
     }
 

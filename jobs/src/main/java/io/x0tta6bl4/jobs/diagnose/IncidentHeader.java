@@ -9,6 +9,8 @@ public class IncidentHeader {
     public boolean emitted;
     /** "node|metric" of the cause ranked first when the incident was last emitted. */
     public String topCause;
+    /** Labels of the node (role, zone, ...), from its first anomaly, canonical (see Labels). */
+    public String nodeLabels = "";
     /** Processing-time timers: when to emit the incident, and when to give up on it. */
     public long emitTimerMs;
     public long expiryTimerMs;

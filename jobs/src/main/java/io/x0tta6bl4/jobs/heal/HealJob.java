@@ -52,13 +52,13 @@ public final class HealJob {
 
         DataStream<PlanInput> inputs = decodedIncidents.map(PlanInput::of).returns(PlanInput.class).name("heal: incidents")
                 .union(decodedResults.map(PlanInput::of).returns(PlanInput.class).name("heal: results"));
-        SingleOutputStreamOperator<CommandBody> planned = inputs
+        SingleOutputStreamOperator<PlannedCommand> planned = inputs
                 .keyBy(PlanInput::node)
                 .connect(settings)
-                .process(new PlanRemediation(playbook, HealSettings.from(config)), TypeInformation.of(CommandBody.class))
+                .process(new PlanRemediation(playbook, HealSettings.from(config)), TypeInformation.of(PlannedCommand.class))
                 .name("heal: plan remediation").uid("heal-plan");
         SingleOutputStreamOperator<CommandBody> guarded = planned
-                .keyBy(command -> LimitBlastRadius.FLEET)
+                .keyBy(command -> command.scope)
                 .process(new LimitBlastRadius((int) config.getLong("blast.radius.max.nodes")), TypeInformation.of(CommandBody.class))
                 .name("heal: limit blast radius").uid("heal-blast-radius");
         DataStream<SignedCommand> signed = guarded

@@ -11,12 +11,12 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * The fleet-wide guard between planning and signing (all commands under one key): no more than
- * {@code maxNodes} nodes may be under remediation at once. A node counts from its command's issue until the
+ * The guard between planning and signing, keyed by scope (a role, e.g. "role=db", or the whole fleet for
+ * nodes without one): no more than {@code maxNodes} nodes of a scope may be under remediation at once. A node counts from its command's issue until the
  * command expires. A command that would exceed the limit is withheld and the decision says so; rollbacks
  * always pass, since they undo an action instead of adding one.
  */
-public class LimitBlastRadius extends KeyedProcessFunction<String, CommandBody, CommandBody> {
+public class LimitBlastRadius extends KeyedProcessFunction<String, PlannedCommand, CommandBody> {
     private static final long serialVersionUID = 1L;
     public static final String FLEET = "fleet";
 
@@ -36,7 +36,8 @@ public class LimitBlastRadius extends KeyedProcessFunction<String, CommandBody, 
     }
 
     @Override
-    public void processElement(CommandBody command, Context ctx, Collector<CommandBody> out) throws Exception {
+    public void processElement(PlannedCommand planned, Context ctx, Collector<CommandBody> out) throws Exception {
+        CommandBody command = planned.command;
         long now = ctx.timerService().currentProcessingTime();
         int busy = 0;
         for (Iterator<Map.Entry<String, Long>> it = busyUntil.iterator(); it.hasNext(); ) {
@@ -50,7 +51,8 @@ public class LimitBlastRadius extends KeyedProcessFunction<String, CommandBody, 
         boolean rollback = command.getCommandId().startsWith("rollback-");
         if (!rollback && !busyUntil.contains(node) && busy >= maxNodes) {
             ctx.output(Decisions.TAG, Decisions.of(command.getIncidentId(), node, now, DecisionVerdict.SKIPPED, command.getAction(),
-                    command.getCommandId(), null, "auto", "blast radius: " + busy + " nodes already under remediation (limit "
+                    command.getCommandId(), null, "auto", "blast radius: " + busy + " nodes of " + ctx.getCurrentKey()
+                            + " already under remediation (limit "
                             + maxNodes + "); " + command.getAction() + " withheld"));
             return;
         }

@@ -45,7 +45,7 @@ import org.apache.flink.util.Collector;
  * Resolution after an action counts as the action's success. State per node: cooldowns, open plans,
  * pending proposals and the learnt success rates; timers remove expired cooldowns and stale plans.
  */
-public class PlanRemediation extends KeyedBroadcastProcessFunction<String, PlanInput, ControlRecord, CommandBody> {
+public class PlanRemediation extends KeyedBroadcastProcessFunction<String, PlanInput, ControlRecord, PlannedCommand> {
     private static final long serialVersionUID = 1L;
 
     /** The control settings, latest per setting id. */
@@ -80,7 +80,7 @@ public class PlanRemediation extends KeyedBroadcastProcessFunction<String, PlanI
     // ---------------------------------------------------------------- incidents and results
 
     @Override
-    public void processElement(PlanInput input, ReadOnlyContext ctx, Collector<CommandBody> out) throws Exception {
+    public void processElement(PlanInput input, ReadOnlyContext ctx, Collector<PlannedCommand> out) throws Exception {
         long now = ctx.timerService().currentProcessingTime();
         if (input.incident != null) {
             onIncident(input.incident, ctx, out, now);
@@ -89,7 +89,7 @@ public class PlanRemediation extends KeyedBroadcastProcessFunction<String, PlanI
         }
     }
 
-    private void onIncident(Incident incident, ReadOnlyContext ctx, Collector<CommandBody> out, long now) throws Exception {
+    private void onIncident(Incident incident, ReadOnlyContext ctx, Collector<PlannedCommand> out, long now) throws Exception {
         String node = HealJob.targetNode(incident);
         IncidentPlan plan = plans.get(incident.getIncidentId());
         if (incident.getStatus() == IncidentStatus.RESOLVED) {
@@ -117,7 +117,7 @@ public class PlanRemediation extends KeyedBroadcastProcessFunction<String, PlanI
                 Playbook.Step step = step(plan);
                 if (step != null && step.rollback() != null) {
                     CommandBody rollback = command(incident, step.rollback(), now, ctx, "rollback-" + plan.awaitingCommandId);
-                    out.collect(rollback);
+                    out.collect(new PlannedCommand(rollback, PlannedCommand.scopeOf(incident.getLabels())));
                     decide(ctx, incident, DecisionVerdict.ROLLED_BACK, step.rollback().action(), rollback.getCommandId(), plan.rule,
                             String.format("severity rose from %.2f to %.2f after %s", before, incident.getSeverity(), plan.awaitingAction), now);
                 }
@@ -128,9 +128,9 @@ public class PlanRemediation extends KeyedBroadcastProcessFunction<String, PlanI
             return;
         }
         RootCause cause = incident.getRootCauses().get(0);
-        Playbook.Rule rule = playbook.match(cause.getKind(), cause.getMetric(), cause.getScore());
+        Playbook.Rule rule = playbook.match(cause.getKind(), cause.getMetric(), cause.getScore(), incident.getLabels(), incident.getSeverity());
         if (rule == null) {
-            Playbook.Rule lowConfidence = playbook.match(cause.getKind(), cause.getMetric(), 1.0);
+            Playbook.Rule lowConfidence = playbook.match(cause.getKind(), cause.getMetric(), 1.0, incident.getLabels(), 1.0);
             decide(ctx, incident, DecisionVerdict.SKIPPED, null, null, lowConfidence == null ? null : lowConfidence.name(),
                     lowConfidence == null
                             ? "no playbook rule for " + cause.getKind() + " on " + cause.getMetric() + ": notify only"
@@ -147,7 +147,7 @@ public class PlanRemediation extends KeyedBroadcastProcessFunction<String, PlanI
         plans.put(incident.getIncidentId(), plan);
     }
 
-    private void onResult(CommandResult result, ReadOnlyContext ctx, Collector<CommandBody> out, long now) throws Exception {
+    private void onResult(CommandResult result, ReadOnlyContext ctx, Collector<PlannedCommand> out, long now) throws Exception {
         for (Map.Entry<String, IncidentPlan> e : plans.entries()) {
             IncidentPlan plan = e.getValue();
             if (!result.getCommandId().equals(plan.awaitingCommandId)) {
@@ -168,7 +168,7 @@ public class PlanRemediation extends KeyedBroadcastProcessFunction<String, PlanI
     // ---------------------------------------------------------------- control settings
 
     @Override
-    public void processBroadcastElement(ControlRecord control, Context ctx, Collector<CommandBody> out) throws Exception {
+    public void processBroadcastElement(ControlRecord control, Context ctx, Collector<PlannedCommand> out) throws Exception {
         BroadcastState<String, ControlRecord> state = ctx.getBroadcastState(CONTROL);
         if (control.getSettingId().startsWith(ControlSettings.APPROVAL_PREFIX)) {
             if (state.contains(control.getSettingId())) {
@@ -184,7 +184,7 @@ public class PlanRemediation extends KeyedBroadcastProcessFunction<String, PlanI
                     // Valid from the approval on: the proposal may have waited longer than a command lives.
                     CommandBody approved = CommandBody.newBuilder(proposed).setIssuedAtMs(now)
                             .setExpiresAtMs(now + settings.commandTtlMs()).build();
-                    out.collect(approved);
+                    out.collect(new PlannedCommand(approved, proposalScope(approved)));
                     ctx.output(Decisions.TAG, Decisions.of(approved.getIncidentId(), node, now, DecisionVerdict.APPROVED,
                             approved.getAction(), approved.getCommandId(), null, "auto",
                             "approved by " + control.getAuthor() + "; command issued"));
@@ -198,7 +198,7 @@ public class PlanRemediation extends KeyedBroadcastProcessFunction<String, PlanI
     // ---------------------------------------------------------------- timers
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<CommandBody> out) throws Exception {
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<PlannedCommand> out) throws Exception {
         Iterator<Map.Entry<String, Long>> cooldowns = lastIssued.iterator();
         while (cooldowns.hasNext()) {
             if (timestamp - cooldowns.next().getValue() >= settings.cooldownMs()) {
@@ -229,7 +229,7 @@ public class PlanRemediation extends KeyedBroadcastProcessFunction<String, PlanI
 
     // ---------------------------------------------------------------- the decision itself
 
-    private void escalate(IncidentPlan plan, ReadOnlyContext ctx, Collector<CommandBody> out, long now, String why) throws Exception {
+    private void escalate(IncidentPlan plan, ReadOnlyContext ctx, Collector<PlannedCommand> out, long now, String why) throws Exception {
         decide(ctx, plan.incident, DecisionVerdict.ESCALATED, plan.awaitingAction, plan.awaitingCommandId, plan.rule, why, now);
         plan.awaitingAction = null;
         plan.awaitingCommandId = null;
@@ -239,7 +239,7 @@ public class PlanRemediation extends KeyedBroadcastProcessFunction<String, PlanI
     }
 
     /** Tries the next candidate action of the plan's rule. */
-    private void next(IncidentPlan plan, ReadOnlyContext ctx, Collector<CommandBody> out, long now, String node) throws Exception {
+    private void next(IncidentPlan plan, ReadOnlyContext ctx, Collector<PlannedCommand> out, long now, String node) throws Exception {
         Incident incident = plan.incident;
         ReadOnlyBroadcastState<String, ControlRecord> control = ctx.getBroadcastState(CONTROL);
         if (ControlSettings.paused(control.get(ControlSettings.KILL_SWITCH))) {
@@ -273,7 +273,7 @@ public class PlanRemediation extends KeyedBroadcastProcessFunction<String, PlanI
                 continue;
             }
             plan.markTried(step.action());
-            if (policy.suggestOnly(node)) {
+            if (policy.suggestOnly(node, incident.getLabels())) {
                 decide(ctx, incident, DecisionVerdict.SUGGESTED, step.action(), null, plan.rule, "suggest mode: " + step.action()
                         + " would be " + (step.risk() == Playbook.Risk.APPROVE ? "proposed" : "issued"), now);
                 return;
@@ -290,14 +290,15 @@ public class PlanRemediation extends KeyedBroadcastProcessFunction<String, PlanI
             ctx.timerService().registerProcessingTimeTimer(now + settings.cooldownMs());
             String mode = policy.dryRun() ? "dry-run" : "auto";
             if (step.risk() == Playbook.Risk.APPROVE) {
-                proposals.put(command.getCommandId(), command);
+                // The blast-radius scope travels with the proposal, as a parameter HealJob strips before signing.
+                proposals.put(command.getCommandId(), withScope(command, PlannedCommand.scopeOf(incident.getLabels())));
                 decide(ctx, incident, DecisionVerdict.PROPOSED, step.action(), command.getCommandId(), plan.rule,
                         "awaiting approval " + ControlSettings.APPROVAL_PREFIX + command.getCommandId() + "; evidence: "
                                 + evidence(incident), now);
             } else {
                 plan.verifyAtMs = now + settings.verifyWindowMs();
                 ctx.timerService().registerProcessingTimeTimer(plan.verifyAtMs);
-                out.collect(command);
+                out.collect(new PlannedCommand(command, PlannedCommand.scopeOf(incident.getLabels())));
                 decide(ctx, incident, DecisionVerdict.COMMAND_ISSUED, step.action(), command.getCommandId(), plan.rule,
                         mode.equals("dry-run") ? "global dry run: the agent verifies but does not execute" : "top cause " + evidence(incident),
                         now);
@@ -306,6 +307,29 @@ public class PlanRemediation extends KeyedBroadcastProcessFunction<String, PlanI
         }
         decide(ctx, incident, DecisionVerdict.SKIPPED, null, null, plan.rule, "no candidate action left"
                 + (skipped.isEmpty() ? "" : ": " + String.join(", ", skipped)) + "; tried: " + plan.tried, now);
+    }
+
+    private static final String SCOPE_PARAMETER = "x0.scope";
+
+    private static CommandBody withScope(CommandBody command, String scope) {
+        List<CommandParameter> params = new ArrayList<>(command.getParameters());
+        params.add(new CommandParameter(SCOPE_PARAMETER, scope));
+        return CommandBody.newBuilder(command).setParameters(params).build();
+    }
+
+    /** The scope a proposal was made in; the approved command goes out without the internal parameter. */
+    private static String proposalScope(CommandBody approved) {
+        String scope = LimitBlastRadius.FLEET;
+        for (Iterator<CommandParameter> it = approved.getParameters().iterator(); it.hasNext(); ) {
+            CommandParameter p = it.next();
+            if (p.getName().equals(SCOPE_PARAMETER)) {
+                scope = p.getValue();
+            }
+        }
+        List<CommandParameter> params = new ArrayList<>(approved.getParameters());
+        params.removeIf(p -> p.getName().equals(SCOPE_PARAMETER));
+        approved.setParameters(params);
+        return scope;
     }
 
     private Playbook.Step step(IncidentPlan plan) {

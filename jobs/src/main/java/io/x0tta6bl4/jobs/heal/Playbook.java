@@ -15,7 +15,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * Declarative remediation: rules that match an incident's top root cause (by fault kind and, optionally,
- * metric prefix and minimum score) and map it to an ordered list of actions with parameters. The first rule
+ * metric prefix, minimum score, the node's labels and the incident's minimum severity) and map it to an ordered list of actions with parameters. The first rule
  * that matches wins; its actions are tried in order (later ones are escalations).
  *
  * <pre>
@@ -48,9 +48,15 @@ public final class Playbook implements Serializable {
     }
 
     /** One rule: what it matches and what it does. */
-    public record Rule(String name, String kind, String metricPrefix, double minScore, List<Step> actions) implements Serializable {
-        boolean matches(String causeKind, String metric, double score) {
-            return kind.equals(causeKind) && (metricPrefix == null || metric.startsWith(metricPrefix)) && score >= minScore;
+    public record Rule(String name, String kind, String metricPrefix, double minScore, Map<String, String> labels, double minSeverity,
+            List<Step> actions) implements Serializable {
+        public Rule(String name, String kind, String metricPrefix, double minScore, List<Step> actions) {
+            this(name, kind, metricPrefix, minScore, Map.of(), 0.0, actions);
+        }
+
+        boolean matches(String causeKind, String metric, double score, Map<String, String> nodeLabels, double severity) {
+            return kind.equals(causeKind) && (metricPrefix == null || metric.startsWith(metricPrefix)) && score >= minScore
+                    && severity >= minSeverity && nodeLabels.entrySet().containsAll(labels.entrySet());
         }
     }
 
@@ -82,8 +88,13 @@ public final class Playbook implements Serializable {
 
     /** The first rule matching a root cause, or null. */
     public Rule match(String causeKind, String metric, double score) {
+        return match(causeKind, metric, score, Map.of(), 1.0);
+    }
+
+    /** The first rule matching a root cause on a node with these labels, in an incident of this severity, or null. */
+    public Rule match(String causeKind, String metric, double score, Map<String, String> nodeLabels, double severity) {
         for (Rule rule : rules) {
-            if (rule.matches(causeKind, metric, score)) {
+            if (rule.matches(causeKind, metric, score, nodeLabels, severity)) {
                 return rule;
             }
         }
@@ -167,7 +178,13 @@ public final class Playbook implements Serializable {
             }
             double minScore = match.get("minScore") == null ? 0.0 : ((Number) match.get("minScore")).doubleValue();
             Object prefix = match.get("metricPrefix");
-            rules.add(new Rule(name, match.get("kind").toString(), prefix == null ? null : prefix.toString(), minScore, steps));
+            Map<String, String> labels = new LinkedHashMap<>();
+            if (match.get("labels") instanceof Map<?, ?> lm) {
+                lm.forEach((k, v) -> labels.put(String.valueOf(k), String.valueOf(v)));
+            }
+            double minSeverity = match.get("minSeverity") == null ? 0.0 : ((Number) match.get("minSeverity")).doubleValue();
+            rules.add(new Rule(name, match.get("kind").toString(), prefix == null ? null : prefix.toString(), minScore, labels,
+                    minSeverity, steps));
         }
         return new Playbook(version.toString(), rules);
     }

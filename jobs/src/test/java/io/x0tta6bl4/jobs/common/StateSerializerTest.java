@@ -52,6 +52,10 @@ class StateSerializerTest {
                 Arguments.of(MetricPoint.class, new MetricPoint("n1", "cpu", "core=0", 5, 0.5, false)),
                 Arguments.of(RawRecord.class, new RawRecord("t", 1, 2, 3, new byte[] {1}, new byte[] {2, 3})),
                 Arguments.of(IndexDocument.class, new IndexDocument("i", "id", "{}")),
+                Arguments.of(io.x0tta6bl4.jobs.heal.PlannedCommand.class, new io.x0tta6bl4.jobs.heal.PlannedCommand(
+                        io.x0tta6bl4.schema.CommandBody.newBuilder().setCommandId("c").setIncidentId("i").setTargetNodeId("n")
+                                .setAction("a").setParameters(java.util.List.of()).setIssuedAtMs(1).setExpiresAtMs(2).setNonce("x")
+                                .setPolicyVersion("1").build(), "role=db")),
                 Arguments.of(Anomaly.class, Anomaly.newBuilder().setAnomalyId("a").setNodeId("n").setMetric("m").setLabels(Map.of())
                         .setPhase(AnomalyPhase.STARTED).setStartMs(1).setPeakMs(1).setScore(0.5).setObserved(1).setExpected(0).build()));
     }

@@ -10,14 +10,18 @@ import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
 class LimitBlastRadiusHarnessTest {
-    static CommandBody command(String id, String node, long expiresAt) {
-        return CommandBody.newBuilder().setCommandId(id).setIncidentId("i-" + node).setTargetNodeId(node).setAction("cpu.throttle")
-                .setParameters(List.of()).setIssuedAtMs(0).setExpiresAtMs(expiresAt).setNonce("n").setPolicyVersion("1").build();
+    static PlannedCommand command(String id, String node, long expiresAt) {
+        return command(id, node, expiresAt, LimitBlastRadius.FLEET);
+    }
+
+    static PlannedCommand command(String id, String node, long expiresAt, String scope) {
+        return new PlannedCommand(CommandBody.newBuilder().setCommandId(id).setIncidentId("i-" + node).setTargetNodeId(node).setAction("cpu.throttle")
+                .setParameters(List.of()).setIssuedAtMs(0).setExpiresAtMs(expiresAt).setNonce("n").setPolicyVersion("1").build(), scope);
     }
 
     @Test
     void atMostNNodesAtOnceRollbacksAlwaysPassAndExpiredNodesFreeTheirPlace() throws Exception {
-        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new LimitBlastRadius(2), c -> LimitBlastRadius.FLEET, Types.STRING)) {
+        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new LimitBlastRadius(2), c -> c.scope, Types.STRING)) {
             h.setProcessingTime(0);
             h.processElement(command("a", "n1", 60_000), 0);
             h.processElement(command("b", "n2", 60_000), 0);
@@ -34,6 +38,17 @@ class LimitBlastRadiusHarnessTest {
             assertThat(h.numProcessingTimeTimers()).isZero();
             h.processElement(command("e", "n3", 130_000), 0);
             assertThat(h.extractOutputValues()).extracting(CommandBody::getCommandId).endsWith("e");
+        }
+    }
+
+    @Test
+    void eachRoleHasItsOwnLimit() throws Exception {
+        try (var h = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new LimitBlastRadius(1), c -> c.scope, Types.STRING)) {
+            h.setProcessingTime(0);
+            h.processElement(command("a", "db1", 60_000, "role=db"), 0);
+            h.processElement(command("b", "db2", 60_000, "role=db"), 0);
+            h.processElement(command("c", "web1", 60_000, "role=web"), 0);
+            assertThat(h.extractOutputValues()).extracting(CommandBody::getCommandId).containsExactly("a", "c");
         }
     }
 }

@@ -44,7 +44,7 @@ class PlanRemediationHarnessTest {
                 .setAction(command.getAction()).setOutcome(outcome).setReason("test").setReceivedAtMs(0).setFinishedAtMs(0).build();
     }
 
-    static KeyedBroadcastOperatorTestHarness<String, PlanInput, io.x0tta6bl4.schema.ControlRecord, CommandBody> harness() throws Exception {
+    static KeyedBroadcastOperatorTestHarness<String, PlanInput, io.x0tta6bl4.schema.ControlRecord, PlannedCommand> harness() throws Exception {
         var h = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(new PlanRemediation(Playbook.builtIn(), SETTINGS),
                 PlanInput::node, Types.STRING, PlanRemediation.CONTROL);
         h.setProcessingTime(1_000);
@@ -52,22 +52,26 @@ class PlanRemediationHarnessTest {
     }
 
     /** Entries in the heap keyed state backend (the broadcast harness has no shortcut for it). */
-    static int keyedStateEntries(KeyedBroadcastOperatorTestHarness<String, PlanInput, ?, CommandBody> h) {
+    static int keyedStateEntries(KeyedBroadcastOperatorTestHarness<String, PlanInput, ?, PlannedCommand> h) {
         var backend = ((org.apache.flink.streaming.api.operators.AbstractStreamOperator<?>) h.getOperator()).getKeyedStateBackend();
         return ((org.apache.flink.runtime.state.heap.HeapKeyedStateBackend<?>) backend).numKeyValueStateEntries();
     }
 
-    static List<String> actions(KeyedBroadcastOperatorTestHarness<String, PlanInput, ?, CommandBody> h) {
-        return h.extractOutputValues().stream().map(CommandBody::getAction).toList();
+    static List<CommandBody> commands(KeyedBroadcastOperatorTestHarness<String, PlanInput, ?, PlannedCommand> h) {
+        return h.extractOutputValues().stream().map(p -> p.command).toList();
     }
 
-    static List<DecisionVerdict> verdicts(KeyedBroadcastOperatorTestHarness<String, PlanInput, ?, CommandBody> h) {
+    static List<String> actions(KeyedBroadcastOperatorTestHarness<String, PlanInput, ?, PlannedCommand> h) {
+        return commands(h).stream().map(CommandBody::getAction).toList();
+    }
+
+    static List<DecisionVerdict> verdicts(KeyedBroadcastOperatorTestHarness<String, PlanInput, ?, PlannedCommand> h) {
         ConcurrentLinkedQueue<StreamRecord<Decision>> side = h.getSideOutput(Decisions.TAG);
         return side == null ? List.of() : side.stream().map(r -> r.getValue().getVerdict()).toList();
     }
 
-    static CommandBody last(KeyedBroadcastOperatorTestHarness<String, PlanInput, ?, CommandBody> h) {
-        List<CommandBody> out = h.extractOutputValues();
+    static CommandBody last(KeyedBroadcastOperatorTestHarness<String, PlanInput, ?, PlannedCommand> h) {
+        List<CommandBody> out = commands(h);
         return out.get(out.size() - 1);
     }
 
@@ -82,7 +86,7 @@ class PlanRemediationHarnessTest {
             assertThat(c.getParameters()).extracting(CommandParameter::getName).isSorted().contains("fault_kind", "quota_percent");
             assertThat(verdicts(h)).containsExactly(DecisionVerdict.COMMAND_ISSUED);
             h.processElement(PlanInput.of(incident("i1", 2, IncidentStatus.UPDATED, "cpu_saturation", "cpu_usage_ratio", 0.9, 0.7)), 0);
-            assertThat(h.extractOutputValues()).as("an update while the action is being verified changes nothing").hasSize(1);
+            assertThat(commands(h)).as("an update while the action is being verified changes nothing").hasSize(1);
         }
     }
 
@@ -105,7 +109,7 @@ class PlanRemediationHarnessTest {
             assertThat(actions(h)).containsExactly("cpu.throttle", "process.renice");
             h.setProcessingTime(1_000 + 2 * VERIFY);
             assertThat(verdicts(h)).endsWith(DecisionVerdict.ESCALATED, DecisionVerdict.SKIPPED);
-            assertThat(h.extractOutputValues()).hasSize(2);
+            assertThat(commands(h)).hasSize(2);
         }
     }
 
@@ -127,7 +131,7 @@ class PlanRemediationHarnessTest {
         try (var h = harness()) {
             h.processBroadcastElement(ControlSettings.killSwitch(true, 1, "ops"), 0);
             h.processElement(PlanInput.of(cpu("i1")), 0);
-            assertThat(h.extractOutputValues()).isEmpty();
+            assertThat(commands(h)).isEmpty();
             assertThat(verdicts(h)).containsExactly(DecisionVerdict.SKIPPED);
             h.processBroadcastElement(ControlSettings.killSwitch(false, 2, "ops"), 0);
             h.processElement(PlanInput.of(cpu("i2")), 0);
@@ -141,9 +145,34 @@ class PlanRemediationHarnessTest {
             h.processBroadcastElement(ControlSettings.record(ControlSettings.HEAL_POLICY, ControlKind.POLICY,
                     "{\"mode\":\"auto\",\"suggestNodes\":\"n[0-9]+\"}", 1, "ops"), 0);
             h.processElement(PlanInput.of(cpu("i1")), 0);
-            assertThat(h.extractOutputValues()).isEmpty();
+            assertThat(commands(h)).isEmpty();
             assertThat(verdicts(h)).containsExactly(DecisionVerdict.SUGGESTED);
         }
+    }
+
+    @Test
+    void suggestScopeByLabelsAndPlaybookRulesMatchingLabelsAndSeverity() throws Exception {
+        try (var h = harness()) {
+            h.processBroadcastElement(ControlSettings.record(ControlSettings.HEAL_POLICY, ControlKind.POLICY,
+                    "{\"mode\":\"auto\",\"suggestLabels\":{\"env\":\"prod\"}}", 1, "ops"), 0);
+            Incident prod = Incident.newBuilder(cpu("i1")).setLabels(java.util.Map.of("env", "prod", "role", "web")).build();
+            h.processElement(PlanInput.of(prod), 0);
+            assertThat(commands(h)).isEmpty();
+            assertThat(verdicts(h)).containsExactly(DecisionVerdict.SUGGESTED);
+            Incident staging = Incident.newBuilder(cpu("i2")).setLabels(java.util.Map.of("env", "staging", "role", "db")).build();
+            h.processElement(PlanInput.of(staging), 0);
+            assertThat(h.extractOutputValues()).singleElement().satisfies(p -> assertThat(p.scope).isEqualTo("role=db"));
+        }
+        Playbook p = PlaybookTest.parse("""
+                version: "t"
+                rules:
+                  - name: db-only
+                    match: {kind: cpu_saturation, labels: {role: db}, minSeverity: 0.8}
+                    actions: [{action: a, reversible: true}]
+                """);
+        assertThat(p.match("cpu_saturation", "m", 1, java.util.Map.of("role", "db"), 0.9)).isNotNull();
+        assertThat(p.match("cpu_saturation", "m", 1, java.util.Map.of("role", "web"), 0.9)).isNull();
+        assertThat(p.match("cpu_saturation", "m", 1, java.util.Map.of("role", "db"), 0.5)).isNull();
     }
 
     @Test
@@ -160,7 +189,7 @@ class PlanRemediationHarnessTest {
     void riskyActionIsProposedAndRunsOnceEvenIfApprovedTwice() throws Exception {
         try (var h = harness()) {
             h.processElement(PlanInput.of(incident("i1", 1, IncidentStatus.OPEN, "memory_pressure", "memory_used_ratio", 0.9, 0.8)), 0);
-            assertThat(h.extractOutputValues()).isEmpty();
+            assertThat(commands(h)).isEmpty();
             assertThat(verdicts(h)).containsExactly(DecisionVerdict.PROPOSED);
             String proposal = h.getSideOutput(Decisions.TAG).peek().getValue().getCommandId();
             h.setProcessingTime(50_000);
@@ -168,6 +197,7 @@ class PlanRemediationHarnessTest {
             h.processBroadcastElement(ControlSettings.approval(proposal, 3, "bob"), 0);
             assertThat(actions(h)).containsExactly("service.restart");
             assertThat(last(h).getIssuedAtMs()).as("valid from the approval on").isEqualTo(50_000);
+            assertThat(last(h).getParameters()).extracting(CommandParameter::getName).doesNotContain("x0.scope");
             assertThat(verdicts(h)).containsExactly(DecisionVerdict.PROPOSED, DecisionVerdict.APPROVED);
         }
     }
@@ -179,7 +209,7 @@ class PlanRemediationHarnessTest {
             CommandBody first = last(h);
             h.processElement(PlanInput.of(result(first, CommandOutcome.EXECUTED)), 0);
             h.processElement(PlanInput.of(incident("i1", 2, IncidentStatus.UPDATED, "cpu_saturation", "cpu_usage_ratio", 0.9, 0.95)), 0);
-            List<CommandBody> out = h.extractOutputValues();
+            List<CommandBody> out = commands(h);
             assertThat(out).extracting(CommandBody::getAction).containsExactly("cpu.throttle", "cpu.throttle", "process.renice");
             assertThat(out.get(1).getParameters()).contains(new CommandParameter("quota_percent", "100"));
             assertThat(verdicts(h)).containsExactly(DecisionVerdict.COMMAND_ISSUED, DecisionVerdict.ROLLED_BACK,
@@ -221,7 +251,7 @@ class PlanRemediationHarnessTest {
             h.processElement(PlanInput.of(incident("i1", 2, IncidentStatus.RESOLVED, "cpu_saturation", "cpu_usage_ratio", 0.9, 0.7)), 0);
             h.processElement(PlanInput.of(incident("i2", 1, IncidentStatus.OPEN, "unknown", "weird_metric", 0.9, 0.7)), 0);
             h.processElement(PlanInput.of(incident("i3", 1, IncidentStatus.OPEN, "cpu_saturation", "cpu_usage_ratio", 0.2, 0.7)), 0);
-            assertThat(h.extractOutputValues()).isEmpty();
+            assertThat(commands(h)).isEmpty();
             assertThat(h.getSideOutput(Decisions.TAG)).extracting(r -> r.getValue().getReason())
                     .anySatisfy(r -> assertThat(r).contains("no playbook rule"))
                     .anySatisfy(r -> assertThat(r).contains("confidence 0.20 is below"));

@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class PlaybookTest {
-    static Playbook parse(String yaml) {
+    public static Playbook parse(String yaml) {
         return Playbook.parse(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "test");
     }
 

@@ -1,0 +1,34 @@
+package io.x0tta6bl4.jobs.common;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Labels as a canonical string ("k=v,k=v", keys sorted): cheap to key by and to keep in Flink state. */
+public final class Labels {
+    private Labels() {}
+
+    public static String canonical(Map<String, String> labels) {
+        if (labels == null || labels.isEmpty()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        new TreeMap<>(labels).forEach((k, v) -> {
+            if (sb.length() > 0) {
+                sb.append(',');
+            }
+            sb.append(k).append('=').append(v);
+        });
+        return sb.toString();
+    }
+
+    public static Map<String, String> parse(String labels) {
+        Map<String, String> map = new TreeMap<>();
+        if (labels != null && !labels.isEmpty()) {
+            for (String pair : labels.split(",")) {
+                int eq = pair.indexOf('=');
+                map.put(pair.substring(0, eq), pair.substring(eq + 1));
+            }
+        }
+        return map;
+    }
+}
