@@ -86,11 +86,19 @@ final class ControlCommand {
         @Option(names = "--suggest-nodes", defaultValue = "", description = "regex of node ids kept in suggest mode")
         String suggestNodes;
 
+        @Option(names = "--suggest-label", description = "keep nodes with this label in suggest mode, e.g. env=prod (repeatable)")
+        java.util.Map<String, String> suggestLabels = new java.util.TreeMap<>();
+
         public Integer call() throws Exception {
             if (!mode.equals("auto") && !mode.equals("suggest")) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--mode must be auto or suggest");
             }
-            String json = String.format("{\"mode\":\"%s\",\"dryRun\":%b,\"suggestNodes\":\"%s\"}", mode, dryRun, suggestNodes.replace("\"", ""));
+            var node = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+            node.put("mode", mode);
+            node.put("dryRun", dryRun);
+            node.put("suggestNodes", suggestNodes);
+            suggestLabels.forEach((k, v) -> node.with("suggestLabels").put(k, v));
+            String json = node.toString();
             return out.publish(ControlSettings.record(ControlSettings.HEAL_POLICY, ControlKind.POLICY, json, System.currentTimeMillis(), out.author));
         }
     }
