@@ -55,6 +55,7 @@ final class HealLatencyBenchmark implements Callable<Integer> {
         try (KafkaBroker broker = KafkaBroker.start(data.resolve("kafka"), 0, Duration.ofSeconds(90))) {
             KafkaSettings kafka = new KafkaSettings(broker.bootstrapServers(), "");
             TopicAdmin.ensureTopics(kafka, (short) 1);
+            useBrokerTimestamps(kafka, Topic.INCIDENTS, Topic.COMMANDS);
             CommandKeys.generateKeySet(data.resolve("keys"));
             JobConfig config = JobConfig.defaults().with("kafka.bootstrap", kafka.bootstrapServers()).with("keys.dir", data.resolve("keys").toString())
                     .with("start", "latest").with("checkpoint.interval.ms", Long.toString(checkpointMs))
@@ -62,8 +63,9 @@ final class HealLatencyBenchmark implements Callable<Integer> {
             Map<String, Long> sentAt = new ConcurrentHashMap<>();
             Map<String, Long> writtenAt = new ConcurrentHashMap<>();
             Map<String, Long> visibleAt = new ConcurrentHashMap<>();
+            Map<String, Long> commandAppendedAt = new ConcurrentHashMap<>();
             try (LocalRunner heal = LocalRunner.start(config, List.of("x0tta6bl4 HealJob"));
-                    Arrival uncommitted = new Arrival(kafka, "read_uncommitted", writtenAt);
+                    Arrival uncommitted = new Arrival(kafka, "read_uncommitted", writtenAt, commandAppendedAt);
                     Arrival visible = new Arrival(kafka, "read_committed", visibleAt);
                     KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.lowLatencyProducer("bench"))) {
                 // Warm-up incidents: the job is up, its sources own their partitions and its code is compiled before timing.
@@ -82,6 +84,11 @@ final class HealLatencyBenchmark implements Callable<Integer> {
                     send(producer, kafka, String.format("n%05d", i), sentAt);
                 }
                 await(visibleAt, incidents + WARMUP, Duration.ofSeconds(60));
+                Map<String, Long> incidentAppendedAt = incidentAppendTimes(kafka);
+                long[] added = sentAt.keySet().stream().filter(n -> !n.startsWith("warmup") && commandAppendedAt.containsKey(n)
+                        && incidentAppendedAt.containsKey(n)).mapToLong(n -> (commandAppendedAt.get(n) - incidentAppendedAt.get(n)) * 1_000_000L)
+                        .toArray();
+                report("added by HealJob (broker append of incident to append of command)", added, added.length);
                 long[] written = latencies(sentAt, writtenAt);
                 long[] committed = latencies(sentAt, visibleAt);
                 int w = written.length;
@@ -107,6 +114,25 @@ final class HealLatencyBenchmark implements Callable<Integer> {
         producer.flush();
     }
 
+    /**
+     * The broker stamps records with its append time on these topics, so "incident appended" to "command
+     * appended" is HealJob's own share of the latency, without either client's send or poll delays.
+     */
+    private static void useBrokerTimestamps(KafkaSettings kafka, Topic... topics) throws Exception {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(props)) {
+            Map<org.apache.kafka.common.config.ConfigResource, java.util.Collection<org.apache.kafka.clients.admin.AlterConfigOp>> ops =
+                    new java.util.HashMap<>();
+            for (Topic t : topics) {
+                ops.put(new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, kafka.topic(t)),
+                        List.of(new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry(
+                                "message.timestamp.type", "LogAppendTime"), org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)));
+            }
+            admin.incrementalAlterConfigs(ops).all().get();
+        }
+    }
+
     /** Records when each node's command arrives, on a consumer thread of its own, while incidents are sent. */
     static final class Arrival implements AutoCloseable {
         private final KafkaConsumer<byte[], byte[]> consumer;
@@ -114,6 +140,10 @@ final class HealLatencyBenchmark implements Callable<Integer> {
         private volatile boolean running = true;
 
         Arrival(KafkaSettings kafka, String isolation, Map<String, Long> arrivedAt) {
+            this(kafka, isolation, arrivedAt, null);
+        }
+
+        Arrival(KafkaSettings kafka, String isolation, Map<String, Long> arrivedAt, Map<String, Long> appendedAt) {
             Properties p = kafka.consumer("bench-" + isolation + "-" + System.nanoTime());
             p.put("isolation.level", isolation);
             consumer = new KafkaConsumer<>(p);
@@ -125,6 +155,9 @@ final class HealLatencyBenchmark implements Callable<Integer> {
                         long now = System.nanoTime();
                         try {
                             arrivedAt.putIfAbsent(codec.decode(r.value()).getTargetNodeId(), now);
+                            if (appendedAt != null) {
+                                appendedAt.putIfAbsent(codec.decode(r.value()).getTargetNodeId(), r.timestamp());
+                            }
                         } catch (Exception e) {
                             throw new IllegalStateException(e);
                         }
@@ -140,6 +173,30 @@ final class HealLatencyBenchmark implements Callable<Integer> {
             running = false;
             thread.join(10_000);
         }
+    }
+
+    /** The broker's append time of every incident, by node. */
+    private static Map<String, Long> incidentAppendTimes(KafkaSettings kafka) {
+        Map<String, Long> appended = new java.util.HashMap<>();
+        Properties p = kafka.consumer("bench-incidents-" + System.nanoTime());
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+            c.subscribe(List.of(kafka.topic(Topic.INCIDENTS)));
+            AvroCodec<Incident> codec = AvroCodec.of(Incident.class);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            int empty = 0;
+            while (System.nanoTime() < deadline && empty < 5) {
+                var records = c.poll(Duration.ofMillis(500));
+                empty = records.isEmpty() ? empty + 1 : 0;
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    try {
+                        appended.put(codec.decode(r.value()).getNodes().get(0), r.timestamp());
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+        }
+        return appended;
     }
 
     private static void await(Map<String, Long> arrived, int n, Duration timeout) throws InterruptedException {
