@@ -30,7 +30,9 @@ public final class NodeExporter implements AutoCloseable {
     private final String nodeId;
     private final Map<String, String> labels;
     private final List<Collector> collectors;
-    private final TelemetryPublisher publisher;
+    private final TelemetrySink publisher;
+    private volatile Samples lastSamples = new Samples();
+    private final ExporterMetrics metrics;
     private final Duration interval;
     private final Clock clock;
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "x0-exporter"));
@@ -38,8 +40,9 @@ public final class NodeExporter implements AutoCloseable {
     private final AtomicLong sequence = new AtomicLong();
     private volatile long lastCollectionNanos;
 
-    public NodeExporter(String nodeId, Map<String, String> labels, List<Collector> collectors, TelemetryPublisher publisher,
+    public NodeExporter(String nodeId, Map<String, String> labels, List<Collector> collectors, TelemetrySink publisher,
             Duration interval, Clock clock) {
+        this.metrics = new ExporterMetrics(() -> lastSamples, publisher);
         this.nodeId = nodeId;
         this.labels = labels;
         this.collectors = collectors;
@@ -70,15 +73,22 @@ public final class NodeExporter implements AutoCloseable {
                     LOG.info("collector {} works again", collector.name());
                 }
             } catch (Exception e) {
+                metrics.collectorFailed(collector.name());
                 if (failingCollectors.put(collector.name(), e.toString()) == null) {
                     LOG.warn("collector {} failed ({}); skipping it until it recovers", collector.name(), e.toString());
                 }
             }
         }
-        samples.gauge("exporter_collection_duration_seconds", (System.nanoTime() - start) / 1e9);
         publisher.publish(nodeId, labels, sequence.getAndIncrement(), now, samples.list());
+        lastSamples = samples;
         lastCollectionNanos = System.nanoTime() - start;
+        metrics.collected(lastCollectionNanos / 1e9);
         return samples;
+    }
+
+    /** The Prometheus view of this exporter: the host's samples and the exporter's own health. */
+    public ExporterMetrics metrics() {
+        return metrics;
     }
 
     public long lastCollectionNanos() {
@@ -89,6 +99,8 @@ public final class NodeExporter implements AutoCloseable {
     public void close() throws InterruptedException {
         ticker.shutdown();
         ticker.awaitTermination(5, TimeUnit.SECONDS);
-        publisher.flush();
+        if (publisher instanceof TelemetryPublisher kafka) {
+            kafka.flush();
+        }
     }
 }

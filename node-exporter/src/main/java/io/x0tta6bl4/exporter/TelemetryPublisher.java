@@ -14,7 +14,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /** Sends telemetry batches to x0.telemetry.v1, keyed by node id, and counts what it sent and what failed. */
-public final class TelemetryPublisher implements AutoCloseable {
+public final class TelemetryPublisher implements TelemetrySink, AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
     private final AvroCodec<TelemetryBatch> codec = AvroCodec.of(TelemetryBatch.class);
@@ -26,6 +26,7 @@ public final class TelemetryPublisher implements AutoCloseable {
         this.topic = kafka.topic(Topic.TELEMETRY);
     }
 
+    @Override
     public void publish(String nodeId, Map<String, String> nodeLabels, long sequence, long timestampMs, List<MetricSample> samples) {
         TelemetryBatch batch = TelemetryBatch.newBuilder()
                 .setNodeId(nodeId)
@@ -43,10 +44,12 @@ public final class TelemetryPublisher implements AutoCloseable {
                 (metadata, error) -> (error == null ? sent : failed).incrementAndGet());
     }
 
+    @Override
     public long sent() {
         return sent.get();
     }
 
+    @Override
     public long failed() {
         return failed.get();
     }

@@ -80,6 +80,10 @@ public final class X0Node {
         @Option(names = "--label", description = "node attribute KEY=VALUE for telemetry and node-scoped policy, e.g. role=db (repeatable)")
         Map<String, String> labels = new java.util.TreeMap<>();
 
+        @Option(names = "--metrics", defaultValue = "${env:X0_METRICS_ADDRESS:-0.0.0.0:9464}",
+                description = "serve Prometheus /metrics on HOST:PORT, or 'off' (env X0_METRICS_ADDRESS; default ${DEFAULT-VALUE})")
+        String metricsAddress;
+
         @Option(names = "--dry-run", description = "verify commands and report what would run, but run nothing")
         boolean dryRun;
 
@@ -104,6 +108,9 @@ public final class X0Node {
                     control::paused);
             NodeExporter exporter = new NodeExporter(id, labels, NodeExporter.procfsCollectors(Procfs.host()),
                     new TelemetryPublisher(settings, "x0-node-" + id), Durations.parse(interval), clock);
+            var metricsServer = metricsAddress.equals("off") ? null : exporter.metrics().serve(
+                    metricsAddress.substring(0, metricsAddress.lastIndexOf(':')),
+                    Integer.parseInt(metricsAddress.substring(metricsAddress.lastIndexOf(':') + 1)));
             AgentLoop loop = new AgentLoop(settings, "x0-agent-" + id, key -> key.equals(id) ? agent : null, r -> {});
             Thread agentThread = new Thread(loop, "x0-agent");
             CountDownLatch stopped = new CountDownLatch(1);
@@ -113,6 +120,9 @@ public final class X0Node {
                     exporter.close();
                     loop.close();
                     control.close();
+                    if (metricsServer != null) {
+                        metricsServer.close();
+                    }
                     agentThread.join(5_000);
                 } catch (InterruptedException ignored) {
                     Thread.currentThread().interrupt();
