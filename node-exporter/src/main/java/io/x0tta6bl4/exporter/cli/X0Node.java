@@ -9,6 +9,7 @@ import io.x0tta6bl4.connectors.kafka.KafkaSettings;
 import io.x0tta6bl4.exporter.NodeExporter;
 import io.x0tta6bl4.exporter.TelemetryPublisher;
 import io.x0tta6bl4.exporter.agent.AgentControl;
+import io.x0tta6bl4.exporter.bpf.BpfCollectors;
 import io.x0tta6bl4.exporter.agent.AgentLoop;
 import io.x0tta6bl4.exporter.agent.AgentPolicy;
 import io.x0tta6bl4.exporter.agent.CommandAgent;
@@ -22,6 +23,7 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -84,6 +86,10 @@ public final class X0Node {
                 description = "serve Prometheus /metrics on HOST:PORT, or 'off' (env X0_METRICS_ADDRESS; default ${DEFAULT-VALUE})")
         String metricsAddress;
 
+        @Option(names = "--bpf-families", split = ",", defaultValue = "${env:X0_BPF_FAMILIES:-tcp_resets,syscall_errors}",
+                description = "eBPF metric families to load, comma separated, or 'none' (env X0_BPF_FAMILIES; default ${DEFAULT-VALUE})")
+        List<String> bpfFamilies;
+
         @Option(names = "--dry-run", description = "verify commands and report what would run, but run nothing")
         boolean dryRun;
 
@@ -106,7 +112,12 @@ public final class X0Node {
                     (policy == null ? AgentPolicy.builtIn() : AgentPolicy.load(policy)).forNode(labels), Executors.host(),
                     SeenCommands.persistent(ledger, clock.millis()), clock, Duration.ofSeconds(30), Duration.ofSeconds(30), dryRun,
                     control::paused);
-            NodeExporter exporter = new NodeExporter(id, labels, NodeExporter.procfsCollectors(Procfs.host()),
+            List<String> families = bpfFamilies.contains("none") ? List.of() : bpfFamilies;
+            BpfCollectors bpf = BpfCollectors.open(families);
+            bpf.unavailable().forEach((family, why) -> System.err.println("x0-node: eBPF " + family + " off: " + why.getMessage()));
+            List<io.x0tta6bl4.exporter.collect.Collector> collectors = new java.util.ArrayList<>(NodeExporter.procfsCollectors(Procfs.host()));
+            collectors.addAll(bpf.collectors());
+            NodeExporter exporter = new NodeExporter(id, labels, collectors,
                     new TelemetryPublisher(settings, "x0-node-" + id), Durations.parse(interval), clock);
             var metricsServer = metricsAddress.equals("off") ? null : exporter.metrics().serve(
                     metricsAddress.substring(0, metricsAddress.lastIndexOf(':')),
@@ -120,6 +131,7 @@ public final class X0Node {
                     exporter.close();
                     loop.close();
                     control.close();
+                    bpf.close();
                     if (metricsServer != null) {
                         metricsServer.close();
                     }

@@ -1,0 +1,154 @@
+package io.x0tta6bl4.exporter.bpf;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLong;
+import com.sun.jna.Pointer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One CO-RE BPF object (one metric family) loaded into the running kernel from the jar, every program in it
+ * attached, its maps readable; {@link #close()} detaches everything. The small interface over libbpf (open,
+ * load, attach, find maps, look up, close) lives here so the collectors never touch JNA.
+ */
+public final class BpfObject implements AutoCloseable {
+    private static final int EPERM = 1;
+    private static final int ESRCH = 3;
+    private static final int EACCES = 13;
+    private static final int LIBBPF_ERRNO_FORMAT = 4001;
+
+    private static volatile LibBpf lib;
+
+    private final String family;
+    private final Pointer object;
+    private final Memory image;
+    private final List<Pointer> links = new ArrayList<>();
+    private final int cpus;
+
+    private BpfObject(String family, Pointer object, Memory image, int cpus) {
+        this.family = family;
+        this.object = object;
+        this.image = image;
+        this.cpus = cpus;
+    }
+
+    static LibBpf lib() throws BpfUnavailableException {
+        if (lib == null) {
+            try {
+                lib = Native.load("bpf", LibBpf.class);
+            } catch (UnsatisfiedLinkError e) {
+                throw new BpfUnavailableException(BpfUnavailableException.Reason.LIBBPF_MISSING, e.getMessage());
+            }
+        }
+        return lib;
+    }
+
+    /** Loads {@code /x0/bpf/<family>.bpf.o} from the class path and attaches all its programs. */
+    public static BpfObject load(String family) throws BpfUnavailableException {
+        byte[] bytes;
+        try (InputStream in = BpfObject.class.getResourceAsStream("/x0/bpf/" + family + ".bpf.o")) {
+            if (in == null) {
+                throw new BpfUnavailableException(BpfUnavailableException.Reason.OBJECT_MISSING, family);
+            }
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            throw new BpfUnavailableException(BpfUnavailableException.Reason.OBJECT_MISSING, e.getMessage());
+        }
+        return load(family, bytes);
+    }
+
+    /** Loads an object image; every failure is classified. */
+    public static BpfObject load(String family, byte[] bytes) throws BpfUnavailableException {
+        LibBpf bpf = lib();
+        if (!Files.exists(Path.of("/sys/kernel/btf/vmlinux"))) {
+            throw new BpfUnavailableException(BpfUnavailableException.Reason.NO_KERNEL_BTF, null);
+        }
+        Memory image = new Memory(Math.max(1, bytes.length));
+        image.write(0, bytes, 0, bytes.length);
+        Pointer object = bpf.bpf_object__open_mem(image, new NativeLong(bytes.length), null);
+        if (object == null) {
+            int errno = Native.getLastError();
+            throw new BpfUnavailableException(errno == LIBBPF_ERRNO_FORMAT || errno == 22
+                    ? BpfUnavailableException.Reason.OBJECT_INVALID : BpfUnavailableException.Reason.LOAD_FAILED, family + ": " + error(errno));
+        }
+        BpfObject loaded = new BpfObject(family, object, image, bpf.libbpf_num_possible_cpus());
+        int rc = bpf.bpf_object__load(object);
+        if (rc != 0) {
+            loaded.close();
+            int errno = -rc;
+            BpfUnavailableException.Reason reason = errno == EPERM || errno == EACCES ? BpfUnavailableException.Reason.NO_PERMISSION
+                    : errno == ESRCH ? BpfUnavailableException.Reason.NO_KERNEL_BTF : BpfUnavailableException.Reason.LOAD_FAILED;
+            throw new BpfUnavailableException(reason, family + ": " + error(errno));
+        }
+        for (Pointer program = bpf.bpf_object__next_program(object, null); program != null;
+                program = bpf.bpf_object__next_program(object, program)) {
+            Pointer link = bpf.bpf_program__attach(program);
+            if (link == null) {
+                int errno = Native.getLastError();
+                String name = bpf.bpf_program__name(program);
+                loaded.close();
+                throw new BpfUnavailableException(BpfUnavailableException.Reason.ATTACH_FAILED, family + "/" + name + ": " + error(errno));
+            }
+            loaded.links.add(link);
+        }
+        return loaded;
+    }
+
+    public String family() {
+        return family;
+    }
+
+    /** Sums a per-CPU array map of u64 counters over all CPUs: one value per key 0..entries-1. */
+    public long[] readPerCpuCounters(String map, int entries) {
+        LibBpf bpf = lib;
+        Pointer m = bpf.bpf_object__find_map_by_name(object, map);
+        if (m == null) {
+            throw new IllegalStateException("no map " + map + " in " + family);
+        }
+        int fd = bpf.bpf_map__fd(m);
+        long[] sums = new long[entries];
+        Memory key = new Memory(4);
+        Memory value = new Memory(8L * cpus);
+        for (int k = 0; k < entries; k++) {
+            key.setInt(0, k);
+            if (bpf.bpf_map_lookup_elem(fd, key, value) == 0) {
+                long sum = 0;
+                for (int c = 0; c < cpus; c++) {
+                    sum += value.getLong(8L * c);
+                }
+                sums[k] = sum;
+            }
+        }
+        return sums;
+    }
+
+    private static String error(int errno) {
+        byte[] buffer = new byte[256];
+        try {
+            lib.libbpf_strerror(errno, buffer, new NativeLong(buffer.length));
+            int len = 0;
+            while (len < buffer.length && buffer[len] != 0) {
+                len++;
+            }
+            return "errno " + errno + ", " + new String(buffer, 0, len, StandardCharsets.UTF_8);
+        } catch (RuntimeException e) {
+            return "errno " + errno;
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Pointer link : links) {
+            lib.bpf_link__destroy(link);
+        }
+        links.clear();
+        lib.bpf_object__close(object);
+        image.close();
+    }
+}
