@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
 /** {@code x0-node}: the node exporter and agent, the fleet simulator, and key management. */
 @Command(name = "x0-node", mixinStandardHelpOptions = true, version = "x0tta6bl4 0.1.0",
         description = "x0tta6bl4 node daemon: streams host telemetry to Kafka and executes signed remediation commands.",
-        subcommands = {X0Node.Run.class, X0Node.Simulate.class, X0Node.Keys.class, ControlCommand.class})
+        subcommands = {X0Node.Run.class, X0Node.Simulate.class, X0Node.Keys.class, ControlCommand.class, X0Node.BpfCheck.class})
 public final class X0Node {
 
     /** Settings shared by the commands that talk to Kafka. Each default can be set by an environment variable. */
@@ -147,6 +147,23 @@ public final class X0Node {
                     dryRun ? "in dry-run mode" : "executing verified commands");
             stopped.await();
             return 0;
+        }
+    }
+
+    @Command(name = "bpf-check", mixinStandardHelpOptions = true,
+            description = "Load each eBPF family into this kernel and say which work and, for the others, why not.")
+    static final class BpfCheck implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            int failed = 0;
+            for (String family : BpfCollectors.FAMILIES) {
+                try (BpfCollectors set = BpfCollectors.open(List.of(family))) {
+                    var why = set.unavailable().get(family);
+                    System.out.println(family + ": " + (why == null ? "OK" : why.getMessage()));
+                    failed += why == null ? 0 : 1;
+                }
+            }
+            return failed == 0 ? 0 : 3;
         }
     }
 

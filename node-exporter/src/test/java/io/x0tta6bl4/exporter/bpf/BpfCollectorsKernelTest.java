@@ -86,6 +86,22 @@ class BpfCollectorsKernelTest {
         assertThatThrownBy(() -> BpfCollectors.open(List.of("no_such_family"))).hasMessageContaining("unknown eBPF family");
     }
 
+    @Test
+    void withoutBpfCapabilitiesTheReasonIsNoPermissionAndTheDaemonSaysSo() throws Exception {
+        Assumptions.assumeTrue(libbpfPresent(), "libbpf.so.1 not installed");
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "setpriv (util-linux) not installed");
+        // The same JVM class path, in a child process whose capabilities are all dropped (root without CAP_BPF).
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/setpriv", "--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+                "io.x0tta6bl4.exporter.cli.X0Node", "bpf-check");
+        pb.redirectErrorStream(true);
+        Process child = pb.start();
+        String output = new String(child.getInputStream().readAllBytes());
+        assertThat(child.waitFor()).as(output).isEqualTo(3);
+        assertThat(output).contains("tcp_resets: NO_PERMISSION: needs root or CAP_BPF+CAP_PERFMON",
+                "syscall_errors: NO_PERMISSION: needs root or CAP_BPF+CAP_PERFMON");
+    }
+
     static boolean libbpfPresent() {
         try {
             BpfObject.lib();
