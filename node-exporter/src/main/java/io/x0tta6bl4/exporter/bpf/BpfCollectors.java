@@ -53,6 +53,11 @@ public final class BpfCollectors implements AutoCloseable {
         };
     }
 
+    /** The loaded families' objects (for statistics). */
+    public List<BpfObject> objects() {
+        return objects;
+    }
+
     public List<Collector> collectors() {
         return collectors;
     }

@@ -100,6 +100,29 @@ public final class BpfObject implements AutoCloseable {
         return loaded;
     }
 
+    /** Run count and total run time of one attached program (needs {@code kernel.bpf_stats_enabled=1}). */
+    public record ProgramStats(String program, long runs, long runTimeNs) {}
+
+    /** Per-program kernel statistics, read from {@code /proc/self/fdinfo} of the program's fd. */
+    public List<ProgramStats> programStats() throws IOException {
+        List<ProgramStats> stats = new ArrayList<>();
+        for (Pointer program = lib.bpf_object__next_program(object, null); program != null;
+                program = lib.bpf_object__next_program(object, program)) {
+            long runs = 0;
+            long time = 0;
+            for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo/" + lib.bpf_program__fd(program)))) {
+                String[] kv = line.split(":\\s*");
+                if (kv.length == 2 && kv[0].equals("run_cnt")) {
+                    runs = Long.parseLong(kv[1].trim());
+                } else if (kv.length == 2 && kv[0].equals("run_time_ns")) {
+                    time = Long.parseLong(kv[1].trim());
+                }
+            }
+            stats.add(new ProgramStats(lib.bpf_program__name(program), runs, time));
+        }
+        return stats;
+    }
+
     public String family() {
         return family;
     }

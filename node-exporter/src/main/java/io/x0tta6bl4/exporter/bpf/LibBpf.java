@@ -18,6 +18,8 @@ interface LibBpf extends Library {
 
     Pointer bpf_program__attach(Pointer program);
 
+    int bpf_program__fd(Pointer program);
+
     int bpf_link__destroy(Pointer link);
 
     Pointer bpf_object__find_map_by_name(Pointer object, String name);
