@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 out=../resources/x0/bpf
 mkdir -p "$out"
-for src in *.bpf.c; do
+for src in *.bpf.c; do  # one object per metric family
   obj="$out/${src%.c}.o"
   clang -O2 -g -Wall -target bpf -D__TARGET_ARCH_x86 -I. -c "$src" -o "$obj.tmp"
   llvm-strip -g "$obj.tmp" -o "$obj"

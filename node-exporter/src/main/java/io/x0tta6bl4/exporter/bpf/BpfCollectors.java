@@ -18,7 +18,7 @@ public final class BpfCollectors implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BpfCollectors.class);
 
     /** Every family shipped in the jar, cheapest first. */
-    public static final List<String> FAMILIES = List.of("tcp_resets", "syscall_errors");
+    public static final List<String> FAMILIES = List.of("tcp_resets", "oom_kills", "block_latency", "runqueue_latency", "syscall_errors");
 
     private final List<BpfObject> objects = new ArrayList<>();
     private final List<Collector> collectors = new ArrayList<>();
@@ -49,6 +49,9 @@ public final class BpfCollectors implements AutoCloseable {
         return switch (object.family()) {
             case "tcp_resets" -> new TcpResets(object);
             case "syscall_errors" -> new SyscallErrors(object);
+            case "oom_kills" -> new OomKills(object);
+            case "block_latency" -> new LatencyHistogram(object, "x0_block_latency", "block_io_latency_seconds");
+            case "runqueue_latency" -> new LatencyHistogram(object, "x0_runqueue_latency", "runqueue_latency_seconds");
             default -> throw new IllegalArgumentException(object.family());
         };
     }
@@ -89,6 +92,65 @@ public final class BpfCollectors implements AutoCloseable {
             long[] counts = object.readPerCpuCounters("x0_tcp_resets", 2);
             out.counter("tcp_resets_sent_total", Map.of(), counts[0]);
             out.counter("tcp_resets_received_total", Map.of(), counts[1]);
+        }
+    }
+
+    /** {@code oom_kills_total}: processes the OOM killer chose, since load. */
+    static final class OomKills implements Collector {
+        private final BpfObject object;
+
+        OomKills(BpfObject object) {
+            this.object = object;
+        }
+
+        public String name() {
+            return "ebpf/oom_kills";
+        }
+
+        public void collect(Samples out, long nowMs) {
+            out.counter("oom_kills_total", Map.of(), object.readPerCpuCounters("x0_oom_kills", 1)[0]);
+        }
+    }
+
+    /**
+     * A log2 latency histogram kept by a BPF program (bucket i: [2^i, 2^(i+1)) ns; one extra slot holds the sum),
+     * emitted Prometheus-style: cumulative {@code _bucket{le}} up to the highest non-empty bucket and +Inf,
+     * {@code _count} and {@code _sum} in seconds.
+     */
+    static final class LatencyHistogram implements Collector {
+        static final int BUCKETS = 32;
+        private final BpfObject object;
+        private final String map;
+        private final String metric;
+
+        LatencyHistogram(BpfObject object, String map, String metric) {
+            this.object = object;
+            this.map = map;
+            this.metric = metric;
+        }
+
+        public String name() {
+            return "ebpf/" + metric;
+        }
+
+        public void collect(Samples out, long nowMs) {
+            long[] slots = object.readPerCpuCounters(map, BUCKETS + 1);
+            int highest = -1;
+            for (int i = 0; i < BUCKETS; i++) {
+                if (slots[i] > 0) {
+                    highest = i;
+                }
+            }
+            long cumulative = 0;
+            for (int i = 0; i <= highest; i++) {
+                cumulative += slots[i];
+                double le = Math.pow(2, i + 1) / 1e9;
+                out.add(metric + "_bucket", Map.of("le", String.format(java.util.Locale.ROOT, "%.9g", le)), cumulative,
+                        io.x0tta6bl4.schema.MetricKind.HISTOGRAM_BUCKET);
+            }
+            out.add(metric + "_bucket", Map.of("le", "+Inf"), cumulative, io.x0tta6bl4.schema.MetricKind.HISTOGRAM_BUCKET);
+            out.counter(metric + "_count", Map.of(), cumulative);
+            out.counter(metric + "_sum", Map.of(), slots[BUCKETS] / 1e9);
         }
     }
 

@@ -77,6 +77,78 @@ class BpfCollectorsKernelTest {
         }
     }
 
+    static double count(Collector collector, String metric) throws IOException {
+        return value(collector, metric + "_count", null);
+    }
+
+    @Test
+    void aCpuBoundBurstShowsUpInTheRunQueueLatencyHistogram() throws Exception {
+        try (BpfCollectors set = openOrSkip("runqueue_latency")) {
+            Collector collector = set.collectors().get(0);
+            double before = count(collector, "runqueue_latency_seconds");
+            // More runnable threads than cores for a while: tasks wait on the run queue.
+            int threads = Runtime.getRuntime().availableProcessors() * 3;
+            List<Thread> burners = new java.util.ArrayList<>();
+            long until = System.nanoTime() + 300_000_000L;
+            for (int i = 0; i < threads; i++) {
+                Thread t = new Thread(() -> {
+                    long x = 0;
+                    while (System.nanoTime() < until) {
+                        x += System.nanoTime() & 7;
+                        if ((x & 0xFFFF) == 0) {
+                            Thread.yield();
+                        }
+                    }
+                });
+                t.start();
+                burners.add(t);
+            }
+            for (Thread t : burners) {
+                t.join();
+            }
+            Samples out = new Samples();
+            collector.collect(out, System.currentTimeMillis());
+            assertThat(count(collector, "runqueue_latency_seconds") - before).isGreaterThan(threads);
+            assertThat(out.list()).anySatisfy(s -> {
+                assertThat(s.getName()).isEqualTo("runqueue_latency_seconds_bucket");
+                assertThat(s.getLabels()).containsEntry("le", "+Inf");
+            });
+        }
+    }
+
+    @Test
+    void directIoWritesShowUpInTheBlockLatencyHistogram() throws Exception {
+        try (BpfCollectors set = openOrSkip("block_latency")) {
+            Collector collector = set.collectors().get(0);
+            double before = count(collector, "block_io_latency_seconds");
+            Path file = Path.of("target", "x0-direct-io-" + System.nanoTime());
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(8192 * 2).alignedSlice(8192);
+            try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT)) {
+                for (int i = 0; i < 64; i++) {
+                    buffer.clear();
+                    channel.write(buffer, (long) i * 8192);
+                }
+                channel.force(true);
+            } catch (UnsupportedOperationException | IOException e) {
+                Assumptions.abort("direct I/O not supported on this file system: " + e);
+            } finally {
+                Files.deleteIfExists(file);
+            }
+            assertThat(count(collector, "block_io_latency_seconds") - before).isGreaterThanOrEqualTo(64);
+        }
+    }
+
+    @Test
+    void oomKillFamilyLoadsAndReportsItsCounter() throws Exception {
+        try (BpfCollectors set = openOrSkip("oom_kills")) {
+            assertThat(value(set.collectors().get(0), "oom_kills_total", null)).isGreaterThanOrEqualTo(0);
+            Samples out = new Samples();
+            set.collectors().get(0).collect(out, 0);
+            assertThat(out.list()).extracting(MetricSample::getName).containsExactly("oom_kills_total");
+        }
+    }
+
     @Test
     void aCorruptObjectIsClassifiedAndNothingIsLoaded() {
         Assumptions.assumeTrue(libbpfPresent(), "libbpf.so.1 not installed");
