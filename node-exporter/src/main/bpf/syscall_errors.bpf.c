@@ -13,6 +13,20 @@ struct {
     __type(value, __u64);
 } x0_syscall_errors SEC(".maps");
 
+// Failed calls by errno and process name: an LRU hash, so a storm of short-lived processes evicts old keys
+// instead of growing without bound; the exporter keeps the top K per interval and folds the rest into "other".
+struct x0_errno_comm {
+    __u32 err;
+    char comm[16];
+};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_LRU_HASH);
+    __uint(max_entries, 4096);
+    __type(key, struct x0_errno_comm);
+    __type(value, __u64);
+} x0_syscall_errors_by_comm SEC(".maps");
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(x0_sys_exit, struct pt_regs *regs, long ret)
 {
@@ -22,6 +36,17 @@ int BPF_PROG(x0_sys_exit, struct pt_regs *regs, long ret)
     __u64 *count = bpf_map_lookup_elem(&x0_syscall_errors, &errno_slot);
     if (count)
         (*count)++;
+
+    struct x0_errno_comm key = {};
+    key.err = errno_slot;
+    bpf_get_current_comm(&key.comm, sizeof(key.comm));
+    __u64 *by_comm = bpf_map_lookup_elem(&x0_syscall_errors_by_comm, &key);
+    if (by_comm) {
+        __sync_fetch_and_add(by_comm, 1);
+    } else {
+        __u64 one = 1;
+        bpf_map_update_elem(&x0_syscall_errors_by_comm, &key, &one, BPF_NOEXIST);
+    }
     return 0;
 }
 

@@ -26,9 +26,24 @@ public final class BpfCollectors implements AutoCloseable {
 
     private BpfCollectors() {}
 
+    /**
+     * The host's cgroup layout. Per-cgroup (container, pod) attribution needs the unified v2 hierarchy; on v1 or
+     * hybrid hosts cgroup ids come out as the root, so series are attributed per process only.
+     */
+    public static String cgroupMode() {
+        if (java.nio.file.Files.exists(java.nio.file.Path.of("/sys/fs/cgroup/cgroup.controllers"))) {
+            return "v2";
+        }
+        return java.nio.file.Files.exists(java.nio.file.Path.of("/sys/fs/cgroup/unified")) ? "hybrid" : "v1";
+    }
+
     /** Loads the enabled families into the kernel; never throws for a family that cannot load. */
     public static BpfCollectors open(List<String> enabled) {
         BpfCollectors set = new BpfCollectors();
+        String cgroups = cgroupMode();
+        if (!enabled.isEmpty() && !cgroups.equals("v2")) {
+            LOG.info("cgroup {} host: per-cgroup attribution needs cgroup v2; eBPF series are per process here", cgroups);
+        }
         for (String family : enabled) {
             if (!FAMILIES.contains(family)) {
                 throw new IllegalArgumentException("unknown eBPF family '" + family + "'; known: " + FAMILIES);
@@ -161,7 +176,12 @@ public final class BpfCollectors implements AutoCloseable {
                 Map.entry(13, "EACCES"), Map.entry(17, "EEXIST"), Map.entry(22, "EINVAL"), Map.entry(24, "EMFILE"),
                 Map.entry(28, "ENOSPC"), Map.entry(32, "EPIPE"), Map.entry(104, "ECONNRESET"), Map.entry(110, "ETIMEDOUT"),
                 Map.entry(111, "ECONNREFUSED"), Map.entry(115, "EINPROGRESS"));
+        /** Processes kept as their own series per interval; the rest is summed into comm="other". */
+        static final int TOP_K = 10;
+        private static final int KEY_SIZE = 20; // u32 errno + char comm[16]
         private final BpfObject object;
+        private final Map<String, Long> lastTotals = new java.util.HashMap<>();
+        private long lastMs;
 
         SyscallErrors(BpfObject object) {
             this.object = object;
@@ -175,9 +195,60 @@ public final class BpfCollectors implements AutoCloseable {
             long[] counts = object.readPerCpuCounters("x0_syscall_errors", 512);
             for (int errno = 1; errno < counts.length; errno++) {
                 if (counts[errno] > 0) {
-                    out.counter("syscall_errors_total", Map.of("errno", NAMES.getOrDefault(errno, Integer.toString(errno))), counts[errno]);
+                    out.counter("syscall_errors_total", Map.of("errno", errnoName(errno)), counts[errno]);
                 }
             }
+            byProcess(out, nowMs);
+        }
+
+        static String errnoName(int errno) {
+            return NAMES.getOrDefault(errno, Integer.toString(errno));
+        }
+
+        /**
+         * Failed calls per second by process and errno over the last interval: the top K as their own series,
+         * everything else folded into comm="other", so process churn never multiplies the series count.
+         */
+        private void byProcess(Samples out, long nowMs) {
+            Map<String, Long> totals = new java.util.HashMap<>();
+            for (Map.Entry<java.nio.ByteBuffer, Long> e : object.readHash("x0_syscall_errors_by_comm", KEY_SIZE, 8192).entrySet()) {
+                java.nio.ByteBuffer key = e.getKey().order(java.nio.ByteOrder.nativeOrder());
+                int errno = key.getInt(0);
+                byte[] comm = new byte[16];
+                key.get(4, comm);
+                int len = 0;
+                while (len < comm.length && comm[len] != 0) {
+                    len++;
+                }
+                totals.put(errnoName(errno) + "\u0000" + new String(comm, 0, len, java.nio.charset.StandardCharsets.UTF_8), e.getValue());
+            }
+            double seconds = lastMs == 0 ? 0 : (nowMs - lastMs) / 1000.0;
+            lastMs = nowMs;
+            Map<String, Long> previous = new java.util.HashMap<>(lastTotals);
+            lastTotals.clear();
+            lastTotals.putAll(totals);
+            if (seconds <= 0) {
+                return; // the first reading only sets the baseline
+            }
+            List<Map.Entry<String, Long>> deltas = new ArrayList<>();
+            for (Map.Entry<String, Long> e : totals.entrySet()) {
+                long delta = e.getValue() - previous.getOrDefault(e.getKey(), 0L);
+                if (delta > 0) {
+                    deltas.add(Map.entry(e.getKey(), delta));
+                }
+            }
+            deltas.sort(Map.Entry.<String, Long>comparingByValue().reversed());
+            Map<String, Long> otherByErrno = new java.util.TreeMap<>();
+            for (int i = 0; i < deltas.size(); i++) {
+                String[] k = deltas.get(i).getKey().split("\u0000", 2);
+                if (i < TOP_K) {
+                    out.gauge("syscall_errors_per_second", Map.of("errno", k[0], "comm", k[1]), deltas.get(i).getValue() / seconds);
+                } else {
+                    otherByErrno.merge(k[0], deltas.get(i).getValue(), Long::sum);
+                }
+            }
+            otherByErrno.forEach((errno, delta) ->
+                    out.gauge("syscall_errors_per_second", Map.of("errno", errno, "comm", "other"), delta / seconds));
         }
     }
 }

@@ -151,6 +151,28 @@ public final class BpfObject implements AutoCloseable {
         return sums;
     }
 
+    /** Every entry of a hash map with u64 values: key bytes to value. A walk is bounded by {@code maxEntries}. */
+    public java.util.Map<java.nio.ByteBuffer, Long> readHash(String map, int keySize, int maxEntries) {
+        Pointer m = lib.bpf_object__find_map_by_name(object, map);
+        if (m == null) {
+            throw new IllegalStateException("no map " + map + " in " + family);
+        }
+        int fd = lib.bpf_map__fd(m);
+        java.util.Map<java.nio.ByteBuffer, Long> entries = new java.util.HashMap<>();
+        Memory key = new Memory(keySize);
+        Memory next = new Memory(keySize);
+        Memory value = new Memory(8);
+        Pointer previous = null; // NULL: start from the first key
+        for (int i = 0; i < maxEntries && lib.bpf_map_get_next_key(fd, previous, next) == 0; i++) {
+            if (lib.bpf_map_lookup_elem(fd, next, value) == 0) {
+                entries.put(java.nio.ByteBuffer.wrap(next.getByteArray(0, keySize)), value.getLong(0));
+            }
+            key.write(0, next.getByteArray(0, keySize), 0, keySize);
+            previous = key;
+        }
+        return entries;
+    }
+
     private static String error(int errno) {
         byte[] buffer = new byte[256];
         try {

@@ -28,6 +28,8 @@ interface LibBpf extends Library {
 
     int bpf_map_lookup_elem(int fd, Pointer key, Pointer value);
 
+    int bpf_map_get_next_key(int fd, Pointer key, Pointer nextKey);
+
     int libbpf_num_possible_cpus();
 
     int libbpf_strerror(int error, byte[] buffer, NativeLong size);

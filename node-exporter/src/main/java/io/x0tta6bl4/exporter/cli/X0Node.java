@@ -156,6 +156,8 @@ public final class X0Node {
         @Override
         public Integer call() {
             int failed = 0;
+            System.out.println("cgroup hierarchy: " + BpfCollectors.cgroupMode()
+                    + (BpfCollectors.cgroupMode().equals("v2") ? "" : " (per-cgroup attribution needs v2; series are per process)"));
             for (String family : BpfCollectors.FAMILIES) {
                 try (BpfCollectors set = BpfCollectors.open(List.of(family))) {
                     var why = set.unavailable().get(family);

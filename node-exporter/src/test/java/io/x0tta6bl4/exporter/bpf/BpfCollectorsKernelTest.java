@@ -56,6 +56,32 @@ class BpfCollectorsKernelTest {
     }
 
     @Test
+    void failingSyscallsAreAttributedToTheirProcessAmongTheTopK() throws Exception {
+        try (BpfCollectors set = openOrSkip("syscall_errors")) {
+            Collector collector = set.collectors().get(0);
+            collector.collect(new Samples(), System.currentTimeMillis()); // baseline
+            Path missing = Path.of("/nonexistent-x0tta6bl4-by-comm");
+            Thread noisy = new Thread(() -> {
+                for (int i = 0; i < 5000; i++) {
+                    Files.exists(missing);
+                }
+            }, "x0-errtest"); // a Java thread's name is its comm
+            noisy.start();
+            noisy.join();
+            Samples out = new Samples();
+            collector.collect(out, System.currentTimeMillis() + 1000);
+            assertThat(out.list()).anySatisfy(s -> {
+                assertThat(s.getName()).isEqualTo("syscall_errors_per_second");
+                assertThat(s.getLabels()).containsEntry("comm", "x0-errtest").containsEntry("errno", "ENOENT");
+                assertThat(s.getValue()).isGreaterThanOrEqualTo(1000.0);
+            });
+            long perProcessSeries = out.list().stream().filter(s -> s.getName().equals("syscall_errors_per_second")
+                    && !"other".equals(s.getLabels().get("comm"))).count();
+            assertThat(perProcessSeries).isLessThanOrEqualTo(BpfCollectors.SyscallErrors.TOP_K);
+        }
+    }
+
+    @Test
     void resetsFromAConnectionToAClosedPortAreCountedBothWays() throws Exception {
         try (BpfCollectors set = openOrSkip("tcp_resets")) {
             Collector collector = set.collectors().get(0);
