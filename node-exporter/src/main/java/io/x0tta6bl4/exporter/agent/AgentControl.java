@@ -61,8 +61,17 @@ public final class AgentControl implements Runnable, AutoCloseable {
         this.consumer = new KafkaConsumer<>(props);
         this.rootVerifier = rootVerifier;
         this.commandKeys = commandKeys;
-        List<TopicPartition> partitions = consumer.partitionsFor(kafka.topic(Topic.CONTROL)).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        // A freshly created topic may take a moment to appear in the metadata: ask again for a while.
+        List<TopicPartition> partitions = List.of();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (partitions.isEmpty() && System.nanoTime() < deadline) {
+            partitions = consumer.partitionsFor(kafka.topic(Topic.CONTROL), Duration.ofSeconds(5)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        }
+        if (partitions.isEmpty()) {
+            consumer.close();
+            throw new IllegalStateException("control topic " + kafka.topic(Topic.CONTROL) + " has no partitions");
+        }
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
     }
@@ -79,13 +88,23 @@ public final class AgentControl implements Runnable, AutoCloseable {
     @Override
     public void run() {
         try {
-            var end = consumer.endOffsets(consumer.assignment());
+            java.util.Map<TopicPartition, Long> end = null;
             while (running) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                     apply(record.value());
                 }
-                if (caughtUp.getCount() > 0 && end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
-                    caughtUp.countDown();
+                if (caughtUp.getCount() > 0) {
+                    try {
+                        if (end == null) {
+                            end = consumer.endOffsets(consumer.assignment(), Duration.ofSeconds(5));
+                        }
+                        java.util.Map<TopicPartition, Long> target = end;
+                        if (target.entrySet().stream().allMatch(e -> consumer.position(e.getKey(), Duration.ofSeconds(5)) >= e.getValue())) {
+                            caughtUp.countDown();
+                        }
+                    } catch (org.apache.kafka.common.errors.TimeoutException slow) {
+                        // a busy broker: try again on the next round
+                    }
                 }
             }
         } catch (WakeupException e) {
