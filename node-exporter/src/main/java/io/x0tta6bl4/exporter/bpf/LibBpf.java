@@ -30,6 +30,8 @@ interface LibBpf extends Library {
 
     int bpf_map_get_next_key(int fd, Pointer key, Pointer nextKey);
 
+    int bpf_map_lookup_batch(int fd, Pointer inBatch, Pointer outBatch, Pointer keys, Pointer values, Pointer count, Pointer options);
+
     int libbpf_num_possible_cpus();
 
     int libbpf_strerror(int error, byte[] buffer, NativeLong size);
