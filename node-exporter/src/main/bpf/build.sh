@@ -7,7 +7,8 @@ out=../resources/x0/bpf
 mkdir -p "$out"
 for src in *.bpf.c; do  # one object per metric family
   obj="$out/${src%.c}.o"
-  clang -O2 -g -Wall -target bpf -D__TARGET_ARCH_x86 -I. -c "$src" -o "$obj.tmp"
+  # The prefix map keeps the checkout's path out of the BTF strings: the same source gives the same bytes anywhere.
+  clang -O2 -g -Wall -target bpf -D__TARGET_ARCH_x86 -fdebug-prefix-map="$(pwd)"=. -I. -c "$src" -o "$obj.tmp"
   llvm-strip -g "$obj.tmp" -o "$obj"
   rm -f "$obj.tmp"
   echo "built $obj"
