@@ -62,9 +62,9 @@ public final class BpfCollectors implements AutoCloseable {
 
     private static Collector collector(BpfObject object) {
         return switch (object.family()) {
-            case "tcp_resets" -> new TcpResets(object);
+            case "tcp_resets" -> new CounterArray(object, "x0_tcp_resets", "tcp_resets_sent_total", "tcp_resets_received_total");
             case "syscall_errors" -> new SyscallErrors(object);
-            case "oom_kills" -> new OomKills(object);
+            case "oom_kills" -> new CounterArray(object, "x0_oom_kills", "oom_kills_total");
             case "block_latency" -> new LatencyHistogram(object, "x0_block_latency", "block_io_latency_seconds");
             case "runqueue_latency" -> new LatencyHistogram(object, "x0_runqueue_latency", "runqueue_latency_seconds");
             default -> throw new IllegalArgumentException(object.family());
@@ -91,39 +91,27 @@ public final class BpfCollectors implements AutoCloseable {
         objects.clear();
     }
 
-    /** {@code tcp_resets_sent_total}, {@code tcp_resets_received_total}: counters since load. */
-    static final class TcpResets implements Collector {
+    /** Counters kept in a per-CPU array, one metric per slot ({@code tcp_resets_*_total}, {@code oom_kills_total}). */
+    static final class CounterArray implements Collector {
         private final BpfObject object;
+        private final String map;
+        private final String[] metrics;
 
-        TcpResets(BpfObject object) {
+        CounterArray(BpfObject object, String map, String... metrics) {
             this.object = object;
+            this.map = map;
+            this.metrics = metrics;
         }
 
         public String name() {
-            return "ebpf/tcp_resets";
+            return "ebpf/" + object.family();
         }
 
         public void collect(Samples out, long nowMs) {
-            long[] counts = object.readPerCpuCounters("x0_tcp_resets", 2);
-            out.counter("tcp_resets_sent_total", Map.of(), counts[0]);
-            out.counter("tcp_resets_received_total", Map.of(), counts[1]);
-        }
-    }
-
-    /** {@code oom_kills_total}: processes the OOM killer chose, since load. */
-    static final class OomKills implements Collector {
-        private final BpfObject object;
-
-        OomKills(BpfObject object) {
-            this.object = object;
-        }
-
-        public String name() {
-            return "ebpf/oom_kills";
-        }
-
-        public void collect(Samples out, long nowMs) {
-            out.counter("oom_kills_total", Map.of(), object.readPerCpuCounters("x0_oom_kills", 1)[0]);
+            long[] counts = object.readPerCpuCounters(map, metrics.length);
+            for (int i = 0; i < metrics.length; i++) {
+                out.counter(metrics[i], Map.of(), counts[i]);
+            }
         }
     }
 
