@@ -117,7 +117,7 @@ public final class LocalStack implements AutoCloseable {
         OUT.printf("x0tta6bl4 local stack, data in %s%n", data);
 
         progress("starting Kafka 4.2 broker (KRaft, child JVM)");
-        KafkaBroker broker = KafkaBroker.start(data.resolve("kafka"), options.kafkaPort, Duration.ofSeconds(90));
+        KafkaBroker broker = KafkaBroker.start(data.resolve("kafka"), freeOrAny(options.kafkaPort, "Kafka"), Duration.ofSeconds(90));
         running.push(broker);
         kafka = new KafkaSettings(broker.bootstrapServers(), "");
         done("at " + broker.bootstrapServers() + " (pid " + broker.pid() + ")");
@@ -127,7 +127,7 @@ public final class LocalStack implements AutoCloseable {
         done(created.size() + " created");
 
         progress("starting Elasticsearch 8.19 node (in-JVM, core modules)");
-        EmbeddedElasticsearch es = EmbeddedElasticsearch.start(data.resolve("elasticsearch"), options.esPort);
+        EmbeddedElasticsearch es = EmbeddedElasticsearch.start(data.resolve("elasticsearch"), freeOrAny(options.esPort, "Elasticsearch"));
         running.push(es);
         esUrl = es.url();
         done("at " + esUrl);
@@ -247,6 +247,21 @@ public final class LocalStack implements AutoCloseable {
             }
         }
         return sb.toString().trim();
+    }
+
+    /** The preferred port if it is free on loopback, else 0 (any free port), saying so: a second stack still starts. */
+    private static int freeOrAny(int preferred, String what) {
+        if (preferred == 0) {
+            return 0;
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new java.net.InetSocketAddress("127.0.0.1", preferred));
+            return preferred;
+        } catch (java.io.IOException busy) {
+            OUT.printf("(port %d is taken; %s takes a free one) ", preferred, what);
+            return 0;
+        }
     }
 
     private void progress(String what) {
