@@ -188,6 +188,7 @@ class BpfCollectorsKernelTest {
     void withoutBpfCapabilitiesTheReasonIsNoPermissionAndTheDaemonSaysSo() throws Exception {
         Assumptions.assumeTrue(libbpfPresent(), "libbpf.so.1 not installed");
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "setpriv (util-linux) not installed");
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "dropping capabilities needs root to start with");
         // The same JVM class path, in a child process whose capabilities are all dropped (root without CAP_BPF).
         ProcessBuilder pb = new ProcessBuilder("/usr/bin/setpriv", "--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
