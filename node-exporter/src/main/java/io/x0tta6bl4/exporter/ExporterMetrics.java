@@ -57,8 +57,24 @@ public final class ExporterMetrics {
     private static MetricSnapshots snapshot(Samples samples, TelemetrySink sink) {
         Map<String, GaugeSnapshot.Builder> gauges = new LinkedHashMap<>();
         Map<String, CounterSnapshot.Builder> counters = new LinkedHashMap<>();
+        // Histograms: cumulative buckets by upper bound, their _sum and _count folded into one histogram metric.
+        Map<String, java.util.TreeMap<Double, Double>> histograms = new LinkedHashMap<>();
+        Map<String, Double> sums = new java.util.HashMap<>();
+        for (MetricSample s : samples.list()) {
+            if (s.getKind() == MetricKind.HISTOGRAM_BUCKET && s.getName().endsWith("_bucket")) {
+                String le = s.getLabels().getOrDefault("le", "+Inf");
+                histograms.computeIfAbsent(s.getName().substring(0, s.getName().length() - "_bucket".length()), k -> new java.util.TreeMap<>())
+                        .put(le.equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le), s.getValue());
+            } else if (s.getName().endsWith("_sum")) {
+                sums.put(s.getName().substring(0, s.getName().length() - "_sum".length()), s.getValue());
+            }
+        }
         for (MetricSample s : samples.list()) {
             Labels labels = labels(s.getLabels());
+            String base = s.getName().replaceAll("_(bucket|sum|count)$", "");
+            if (histograms.containsKey(base) && !base.equals(s.getName())) {
+                continue; // rendered as part of its histogram below
+            }
             if (s.getKind() == MetricKind.COUNTER) {
                 counters.computeIfAbsent("x0_node_" + s.getName().replaceAll("_total$", ""), n -> CounterSnapshot.builder().name(n))
                         .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().value(s.getValue()).labels(labels).build());
@@ -68,6 +84,22 @@ public final class ExporterMetrics {
             }
         }
         MetricSnapshots.Builder all = MetricSnapshots.builder();
+        histograms.forEach((base, cumulative) -> {
+            double[] bounds = new double[cumulative.size()];
+            long[] counts = new long[cumulative.size()];
+            double previous = 0;
+            int i = 0;
+            for (Map.Entry<Double, Double> bucket : cumulative.entrySet()) {
+                bounds[i] = bucket.getKey();
+                counts[i++] = Math.max(0, Math.round(bucket.getValue() - previous));
+                previous = bucket.getValue();
+            }
+            all.metricSnapshot(io.prometheus.metrics.model.snapshots.HistogramSnapshot.builder().name("x0_node_" + base)
+                    .dataPoint(io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                            .classicHistogramBuckets(io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets.of(bounds, counts))
+                            .sum(sums.getOrDefault(base, 0.0)).build())
+                    .build());
+        });
         gauges.values().forEach(g -> all.metricSnapshot(g.build()));
         counters.values().forEach(c -> all.metricSnapshot(c.build()));
         all.metricSnapshot(CounterSnapshot.builder().name("x0_exporter_records_sent").help("telemetry batches acknowledged by Kafka")

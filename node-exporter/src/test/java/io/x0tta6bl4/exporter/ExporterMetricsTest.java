@@ -57,4 +57,30 @@ class ExporterMetricsTest {
         }
         assertThat(sink.batches).hasSize(1);
     }
+
+    @Test
+    void histogramSamplesAreServedAsAPrometheusHistogram() throws Exception {
+        io.x0tta6bl4.exporter.collect.Collector histogram = new io.x0tta6bl4.exporter.collect.Collector() {
+            public String name() { return "fake-histogram"; }
+
+            public void collect(io.x0tta6bl4.exporter.collect.Samples out, long nowMs) {
+                out.add("runqueue_latency_seconds_bucket", Map.of("le", "0.000001"), 3, io.x0tta6bl4.schema.MetricKind.HISTOGRAM_BUCKET);
+                out.add("runqueue_latency_seconds_bucket", Map.of("le", "0.000002"), 5, io.x0tta6bl4.schema.MetricKind.HISTOGRAM_BUCKET);
+                out.add("runqueue_latency_seconds_bucket", Map.of("le", "+Inf"), 6, io.x0tta6bl4.schema.MetricKind.HISTOGRAM_BUCKET);
+                out.counter("runqueue_latency_seconds_count", Map.of(), 6);
+                out.counter("runqueue_latency_seconds_sum", Map.of(), 0.25);
+            }
+        };
+        NodeExporter exporter = new NodeExporter("node-1", Map.of(), List.of(histogram), new RecordingSink(), Duration.ofSeconds(1),
+                Clock.systemUTC());
+        exporter.collectAndPublish();
+        try (var server = exporter.metrics().serve("127.0.0.1", 0)) {
+            String body = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getPort() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(body).contains("# TYPE x0_node_runqueue_latency_seconds histogram",
+                    "x0_node_runqueue_latency_seconds_bucket{le=\"1.0E-6\"} 3", "x0_node_runqueue_latency_seconds_bucket{le=\"+Inf\"} 6",
+                    "x0_node_runqueue_latency_seconds_count 6", "x0_node_runqueue_latency_seconds_sum 0.25");
+        }
+    }
 }
