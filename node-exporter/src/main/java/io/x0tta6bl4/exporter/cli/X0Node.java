@@ -211,7 +211,7 @@ public final class X0Node {
     }
 
     @Command(name = "keys", mixinStandardHelpOptions = true, description = "Command signing keys (ML-DSA-65 and Ed25519).",
-            subcommands = {Keys.Generate.class, Keys.ShowId.class, Keys.GenerateKem.class})
+            subcommands = {Keys.Generate.class, Keys.ShowId.class, Keys.GenerateKem.class, Keys.Rotate.class})
     static final class Keys {
         @Command(name = "generate", mixinStandardHelpOptions = true, description = "Write a new key set (PKCS#8 and X.509 PEM files).")
         static final class Generate implements Callable<Integer> {
@@ -222,6 +222,31 @@ public final class X0Node {
             public Integer call() throws Exception {
                 CommandKeys.generateKeySet(dir);
                 return new ShowId().show(dir);
+            }
+        }
+
+        @Command(name = "rotate", mixinStandardHelpOptions = true,
+                description = "Rotation, step 1: write a new signing key set and announce its public keys to every agent (root-signed).")
+        static final class Rotate implements Callable<Integer> {
+            @CommandLine.Mixin ControlCommand.Publisher out = new ControlCommand.Publisher();
+
+            @Option(names = "--dir", required = true, description = "directory for the new key set (must not hold one yet)")
+            Path dir;
+
+            @Override
+            public Integer call() throws Exception {
+                if (java.nio.file.Files.exists(dir.resolve(CommandKeys.fileStem(SignatureAlgorithm.ML_DSA_65) + ".key.pem"))) {
+                    throw new CommandLine.ParameterException(new CommandLine(this), dir + " already holds a key set");
+                }
+                CommandKeys.generateKeySet(dir);
+                new ShowId().show(dir);
+                ControlCommand.TrustKeys announce = new ControlCommand.TrustKeys();
+                announce.out = out;
+                announce.dir = dir;
+                announce.call();
+                System.out.println("next: point HealJob's keys.dir at " + dir + " and restart it; then retire the old key ids with"
+                        + " 'control retire-key KEY_ID' once no command signed by them can still be in flight (command.ttl.ms).");
+                return 0;
             }
         }
 

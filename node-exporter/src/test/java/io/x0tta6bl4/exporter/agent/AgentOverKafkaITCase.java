@@ -168,6 +168,31 @@ class AgentOverKafkaITCase {
     }
 
     @Test
+    void keysRotateAnnouncesTheNewKeysAndAgentsTrustThem(@TempDir Path dir) throws Exception {
+        KafkaSettings own = new KafkaSettings(broker.bootstrapServers(), "agent-rotate-");
+        TopicAdmin.ensureTopics(own, (short) 1);
+        Path root = dir.resolve("root");
+        CommandKeys.generateKeySet(root);
+        Path fresh = dir.resolve("new-keys");
+        int rc = new picocli.CommandLine(new io.x0tta6bl4.exporter.cli.X0Node()).execute("keys", "rotate", "--dir", fresh.toString(),
+                "--kafka", own.bootstrapServers(), "--topic-prefix", own.topicPrefix(), "--root-keys", root.toString(), "--author", "it");
+        assertThat(rc).isZero();
+        TrustStore commandKeys = new TrustStore();
+        AgentControl control = new AgentControl(own, CommandVerifier.hybrid(TrustStore.fromKeySet(root)), commandKeys);
+        Thread follower = new Thread(control);
+        follower.start();
+        try {
+            assertThat(control.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+            // Commands signed with the rotated-in keys now verify on the agent.
+            SignedCommand signed = CommandSigner.fromKeySet(fresh).sign(body("c-rotated"));
+            assertThat(CommandVerifier.hybrid(commandKeys).verify(signed).getCommandId()).isEqualTo("c-rotated");
+        } finally {
+            control.close();
+            follower.join(10_000);
+        }
+    }
+
+    @Test
     void refusalsExecutionReplayAcrossRestartKillSwitchAndKeyRetirement(@TempDir Path dir) throws Exception {
         TrustStore commandKeys = new TrustStore().trust(SignatureAlgorithm.ML_DSA_65, mldsa.getPublic()).trust(SignatureAlgorithm.ED25519, ed.getPublic());
         SignedCommand valid = signer.sign(body("c-valid"));
