@@ -29,7 +29,7 @@ public final class CommandSigner {
     /** Domain separation prefix of every signed command message. */
     public static final byte[] CONTEXT = "x0tta6bl4/command/v1\0".getBytes(StandardCharsets.US_ASCII);
 
-    private record Key(String keyId, PrivateKey privateKey, Signature engine) {}
+    private record Key(String keyId, Signature engine) {}
 
     private static final java.security.SecureRandom RANDOM = drbg();
 
@@ -94,7 +94,7 @@ public final class CommandSigner {
             // Initialised once: after sign() a JCA engine is ready to sign again with the same key. ML-DSA's hedged
             // signing draws fresh randomness per signature; a NIST DRBG serves it ~1.5x faster than the default source.
             engine.initSign(key, RANDOM);
-            keys.put(algorithm, new Key(keyId, key, engine));
+            keys.put(algorithm, new Key(keyId, engine));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("no " + algorithm.jcaName() + " signature engine", e);
         }

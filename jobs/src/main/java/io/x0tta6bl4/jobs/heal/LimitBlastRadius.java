@@ -39,14 +39,7 @@ public class LimitBlastRadius extends KeyedProcessFunction<String, PlannedComman
     public void processElement(PlannedCommand planned, Context ctx, Collector<CommandBody> out) throws Exception {
         CommandBody command = planned.command;
         long now = ctx.timerService().currentProcessingTime();
-        int busy = 0;
-        for (Iterator<Map.Entry<String, Long>> it = busyUntil.iterator(); it.hasNext(); ) {
-            if (it.next().getValue() <= now) {
-                it.remove();
-            } else {
-                busy++;
-            }
-        }
+        int busy = releaseExpired(now);
         String node = command.getTargetNodeId();
         boolean rollback = command.getCommandId().startsWith("rollback-");
         if (!rollback && !busyUntil.contains(node) && busy >= maxNodes) {
@@ -64,13 +57,21 @@ public class LimitBlastRadius extends KeyedProcessFunction<String, PlannedComman
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<CommandBody> out) throws Exception {
+        if (releaseExpired(timestamp) == 0) {
+            busyUntil.clear(); // an emptied map still occupies a state entry until it is cleared
+        }
+    }
+
+    /** Forgets nodes whose commands have expired; returns how many are still under remediation. */
+    private int releaseExpired(long now) throws Exception {
+        int busy = 0;
         for (Iterator<Map.Entry<String, Long>> it = busyUntil.iterator(); it.hasNext(); ) {
-            if (it.next().getValue() <= timestamp) {
+            if (it.next().getValue() <= now) {
                 it.remove();
+            } else {
+                busy++;
             }
         }
-        if (busyUntil.isEmpty()) {
-            busyUntil.clear();
-        }
+        return busy;
     }
 }

@@ -116,7 +116,7 @@ public class PlanRemediation extends KeyedBroadcastProcessFunction<String, PlanI
             if (plan.awaitingAction != null && plan.executed && incident.getSeverity() > before + WORSE_BY) {
                 Playbook.Step step = step(plan);
                 if (step != null && step.rollback() != null) {
-                    CommandBody rollback = command(incident, step.rollback(), now, ctx, "rollback-" + plan.awaitingCommandId);
+                    CommandBody rollback = command(incident, step.rollback(), now, "rollback-" + plan.awaitingCommandId);
                     out.collect(new PlannedCommand(rollback, PlannedCommand.scopeOf(incident.getLabels())));
                     decide(ctx, incident, DecisionVerdict.ROLLED_BACK, step.rollback().action(), rollback.getCommandId(), plan.rule,
                             String.format("severity rose from %.2f to %.2f after %s", before, incident.getSeverity(), plan.awaitingAction), now);
@@ -251,12 +251,12 @@ public class PlanRemediation extends KeyedBroadcastProcessFunction<String, PlanI
         String kind = incident.getRootCauses().get(0).getKind();
         Playbook.Rule rule = playbook.rule(plan.rule);
         List<Playbook.Step> candidates = new ArrayList<>(rule.actions());
-        List<Double> rates = new ArrayList<>();
+        Map<String, Double> rates = new java.util.HashMap<>();
         for (Playbook.Step step : rule.actions()) {
-            rates.add(rate(kind, step.action()));
+            rates.put(step.action(), rate(kind, step.action()));
         }
         // Stable: among equal success rates the playbook's order stands.
-        candidates.sort(Comparator.comparingDouble(s -> -rates.get(rule.actions().indexOf(s))));
+        candidates.sort(Comparator.comparingDouble(s -> -rates.get(s.action())));
         List<String> skipped = new ArrayList<>();
         for (Playbook.Step step : candidates) {
             if (plan.hasTried(step.action())) {
@@ -278,7 +278,7 @@ public class PlanRemediation extends KeyedBroadcastProcessFunction<String, PlanI
                         + " would be " + (step.risk() == Playbook.Risk.APPROVE ? "proposed" : "issued"), now);
                 return;
             }
-            CommandBody command = command(incident, step, now, ctx, null);
+            CommandBody command = command(incident, step, now, null);
             if (policy.dryRun()) {
                 command.setDryRun(true);
             }
@@ -385,7 +385,7 @@ public class PlanRemediation extends KeyedBroadcastProcessFunction<String, PlanI
                 rule, "auto", reason));
     }
 
-    private CommandBody command(Incident incident, Playbook.Step step, long now, ReadOnlyContext ctx, String idOverride) {
+    private CommandBody command(Incident incident, Playbook.Step step, long now, String idOverride) {
         RootCause cause = incident.getRootCauses().get(0);
         String idSeed = incident.getIncidentId() + "|" + step.action() + "|" + step.params();
         List<CommandParameter> params = new ArrayList<>();

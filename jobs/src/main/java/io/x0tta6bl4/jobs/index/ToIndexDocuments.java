@@ -109,12 +109,13 @@ public class ToIndexDocuments extends ProcessFunction<RawRecord, IndexDocument> 
 
     private void telemetry(TelemetryBatch batch, String index, Collector<IndexDocument> out) {
         int i = 0;
+        com.fasterxml.jackson.databind.JsonNode nodeLabels = AvroJson.MAPPER.valueToTree(batch.getNodeLabels());
         for (MetricSample sample : batch.getSamples()) {
             ObjectNode json = AvroJson.toJson(sample);
             json.put("nodeId", batch.getNodeId());
             json.put("timestampMs", batch.getTimestampMs());
             json.put("sequence", batch.getSequence());
-            json.set("nodeLabels", AvroJson.MAPPER.valueToTree(batch.getNodeLabels()));
+            json.set("nodeLabels", nodeLabels.deepCopy());
             out.collect(doc(index, batch.getNodeId() + "|" + batch.getSequence() + "|" + i++, json, batch.getTimestampMs()));
         }
     }

@@ -17,20 +17,17 @@ import java.util.Map;
  */
 public final class SeenCommands implements AutoCloseable {
     private final Map<String, Long> expiresAtById = new HashMap<>();
-    private final Path file;
     private BufferedWriter writer;
 
-    private SeenCommands(Path file) {
-        this.file = file;
-    }
+    private SeenCommands() {}
 
     public static SeenCommands inMemory() {
-        return new SeenCommands(null);
+        return new SeenCommands();
     }
 
     /** A ledger backed by a file; entries already expired at {@code nowMs} are dropped while loading. */
     public static SeenCommands persistent(Path file, long nowMs) throws IOException {
-        SeenCommands seen = new SeenCommands(file);
+        SeenCommands seen = new SeenCommands();
         if (Files.exists(file)) {
             for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
                 String[] f = line.split(" ");
@@ -80,9 +77,5 @@ public final class SeenCommands implements AutoCloseable {
         if (writer != null) {
             writer.close();
         }
-    }
-
-    Path file() {
-        return file;
     }
 }
