@@ -1,30 +1,79 @@
 package io.x0tta6bl4.jobs.detect;
 
 import java.io.Serializable;
+import java.lang.reflect.RecordComponent;
+import java.util.Map;
 
 /**
- * Parameters of the robust per-series detector. One set for every series: nothing is tuned per metric.
+ * Parameters of the per-series detector. One set for every series: nothing is tuned per metric or per file.
+ * The defaults were chosen on the NAB development subset ({@code x0 evaluate nab}).
  *
- * @param warmupSamples samples a series needs before it is scored
- * @param alpha EWMA weight of a new sample in the baseline (mean and mean absolute deviation)
- * @param startZ robust z-score above which a sample is anomalous
- * @param confirmSamples consecutive anomalous samples that open an episode
- * @param endZ z-score below which a sample counts as normal again
- * @param clearSamples consecutive normal samples that close an episode
- * @param relativeFloor smallest scale as a fraction of the baseline level (flat series are not infinitely sensitive)
+ * @param warmupSamples residuals a baseline needs before it is scored
+ * @param levelAlpha weight of a new sample in the level baseline
+ * @param profileAlpha weight of a new sample in its seasonal slot (per 5-minute sample; spread over faster sampling)
+ * @param varianceAlpha weight of a new squared residual in a baseline's variance (the z-score's scale)
+ * @param fitAlpha weight of a new squared residual in a baseline's fit (which baseline explains the series best)
+ * @param calibrationDecay per-sample decay of the z-score histogram (0.9999: a memory of about 10,000 samples)
+ * @param repeatPenalty nats of surprise removed per e-fold of earlier deviations as large
+ * @param alarmScore calibrated score that counts as alarming: two alarming samples in a row start an episode
+ * @param instantScore calibrated score at which a single sample starts an episode (a spike)
+ * @param clearSamples consecutive samples below the alarm score that close an episode
+ * @param rearmSamples samples after an episode starts before the next one may start (one alarm per incident)
+ * @param relativeFloor smallest scale as a fraction of the expected level (flat series are not infinitely sensitive)
  * @param idleTimeoutMs a series silent this long (event time) is forgotten
  */
-public record DetectorSettings(int warmupSamples, double alpha, double startZ, int confirmSamples,
-        double endZ, int clearSamples, double relativeFloor, long idleTimeoutMs) implements Serializable {
+public record DetectorSettings(int warmupSamples, double levelAlpha, double profileAlpha, double varianceAlpha, double fitAlpha,
+        double calibrationDecay, double repeatPenalty, double alarmScore, double instantScore, int clearSamples, int rearmSamples, double relativeFloor,
+        long idleTimeoutMs) implements Serializable {
 
     public static DetectorSettings defaults() {
-        return new DetectorSettings(20, 0.05, 6.0, 2, 3.0, 3, 0.02, 10 * 60_000L);
+        return new DetectorSettings(20, 0.01, 0.1, 0.005, 0.005, 0.9999, 2.0, 0.45, 0.6, 10, 200, 0.0, 10 * 60_000L);
     }
 
     public DetectorSettings {
-        if (warmupSamples < 2 || alpha <= 0 || alpha >= 1 || startZ <= endZ || confirmSamples < 1 || clearSamples < 1
+        if (warmupSamples < 2 || !fraction(levelAlpha) || !fraction(profileAlpha) || !fraction(varianceAlpha) || !fraction(fitAlpha)
+                || !fraction(calibrationDecay) || repeatPenalty < 0 || !fraction(alarmScore) || instantScore < alarmScore || instantScore >= 1 || clearSamples < 1 || rearmSamples < 0
                 || relativeFloor < 0 || idleTimeoutMs <= 0) {
-            throw new IllegalArgumentException("inconsistent detector settings");
+            throw new IllegalArgumentException("inconsistent detector settings: " + this);
+        }
+    }
+
+    /** Not a nested conditional: that would promote every branch to double. */
+    private static Object parse(Class<?> type, String text) {
+        if (type == int.class) {
+            return Integer.parseInt(text);
+        }
+        if (type == long.class) {
+            return Long.parseLong(text);
+        }
+        return Double.parseDouble(text);
+    }
+
+    private static boolean fraction(double v) {
+        return v > 0 && v < 1;
+    }
+
+    /** These settings with some replaced by name, e.g. {@code alarmScore=0.5}; unknown names are an error. */
+    public DetectorSettings with(Map<String, String> overrides) {
+        RecordComponent[] components = DetectorSettings.class.getRecordComponents();
+        Object[] values = new Object[components.length];
+        Class<?>[] types = new Class<?>[components.length];
+        try {
+            for (int i = 0; i < components.length; i++) {
+                types[i] = components[i].getType();
+                String override = overrides.get(components[i].getName());
+                Object current = components[i].getAccessor().invoke(this);
+                values[i] = override == null ? current : parse(types[i], override.trim());
+            }
+            for (String name : overrides.keySet()) {
+                if (java.util.Arrays.stream(components).noneMatch(c -> c.getName().equals(name))) {
+                    throw new IllegalArgumentException("unknown detector setting '" + name + "'");
+                }
+            }
+            return DetectorSettings.class.getDeclaredConstructor(types).newInstance(values);
+        } catch (ReflectiveOperationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalArgumentException(cause.getMessage(), cause);
         }
     }
 }

@@ -20,7 +20,7 @@ import org.apache.flink.util.Collector;
  */
 public class ScoreSeries extends KeyedProcessFunction<String, MetricPoint, Anomaly> {
     private static final long serialVersionUID = 1L;
-    static final String DETECTOR = "ewma-mad";
+    
 
     private final DetectorSettings settings;
     private transient SeriesDetector detector;
@@ -83,7 +83,7 @@ public class ScoreSeries extends KeyedProcessFunction<String, MetricPoint, Anoma
         String nodeId = id[0];
         String metric = id[1];
         String labels = id[2];
-        double z = Math.max(s.peakZ, settings.startZ());
+        String baseline = SeriesDetector.episodeBaselineName(s);
         return Anomaly.newBuilder()
                 .setAnomalyId(nodeId + "|" + metric + (labels.isEmpty() ? "" : "|" + labels) + "|" + s.episodeStartMs)
                 .setNodeId(nodeId)
@@ -94,12 +94,15 @@ public class ScoreSeries extends KeyedProcessFunction<String, MetricPoint, Anoma
                 .setStartMs(s.episodeStartMs)
                 .setPeakMs(s.peakMs)
                 .setEndMs(endMs)
-                .setScore(detector.calibrate(z))
+                .setScore(s.peakScore)
                 .setObserved(s.peakObserved)
                 .setExpected(s.expected)
-                .setEvidence(List.of(new Evidence(DETECTOR, detector.calibrate(z),
-                        String.format("peak robust z=%.1f, observed %.4g vs expected %.4g", s.peakZ, s.peakObserved, s.expected))))
+                .setEvidence(List.of(
+                        new Evidence("seasonal-baseline/" + baseline, s.peakScore,
+                                String.format("peak z=%.1f against the %s baseline: observed %.4g vs expected %.4g", s.peakZ, baseline,
+                                        s.peakObserved, s.expected)),
+                        new Evidence("surprise-calibration", s.peakScore,
+                                String.format("deviations this large seen %.0f times before in this series (decayed count)", Math.max(s.seenBefore, 0)))))
                 .build();
     }
-
 }

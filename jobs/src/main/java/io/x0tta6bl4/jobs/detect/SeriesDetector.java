@@ -1,10 +1,15 @@
 package io.x0tta6bl4.jobs.detect;
 
 /**
- * A robust on-line detector for one series: an EWMA baseline with an EWMA of absolute deviations as scale
- * (a streaming stand-in for median/MAD), a warm-up, a confirmation count before an episode opens and a
- * clearing count before it closes, so one outlier never raises an alarm and one normal sample never ends
- * an episode. During an episode the baseline adapts ten times slower, so a sustained fault stays visible.
+ * The detector DetectJob and {@code x0 evaluate nab} run, one sample at a time, no look-ahead. An ensemble in
+ * two stages: {@link SeasonalBaseline} says what the value should be (level, daily or weekly, whichever fits
+ * the series) and how many standard deviations it is off; {@link SurpriseCalibration} turns that into a score
+ * in [0,1) that accounts for how often this series deviates that much. An episode starts when the score
+ * reaches the alarm score, ends after {@code clearSamples} quiet samples, and the next one may start only
+ * after {@code rearmSamples}: one alarm per incident, not one per sample.
+ *
+ * <p>Non-finite values, duplicates and samples older than the last are skipped; a counter is turned into a
+ * rate per second, and a counter that goes down (restart) gives no rate for that sample.
  *
  * <p>Stateless itself: all memory is in the {@link SeriesState} it is handed, which is Flink state.
  */
@@ -12,88 +17,98 @@ public final class SeriesDetector {
     /** What one sample did to the series' episode. */
     public enum Transition { NONE, STARTED, ENDED }
 
-    /** 1.4826 turns a mean absolute deviation of normal data into a standard deviation estimate (roughly). */
-    private static final double MAD_TO_SIGMA = 1.4826;
+    private static final double EPISODE_LEARNING = 0.1;
 
     private final DetectorSettings settings;
+    private final SeasonalBaseline baseline;
+    private final SurpriseCalibration calibration;
+    private final SeasonalBaseline.Estimate estimate = new SeasonalBaseline.Estimate();
+    private double lastScore;
 
     public SeriesDetector(DetectorSettings settings) {
         this.settings = settings;
+        this.baseline = new SeasonalBaseline(settings);
+        this.calibration = new SurpriseCalibration(settings);
     }
 
-    /** Scores one sample; returns whether it opened or closed an episode. Non-finite values are skipped. */
+    /** Scores one sample; returns whether it opened or closed an episode. */
     public Transition update(SeriesState s, long timestampMs, double rawValue, boolean counter) {
+        lastScore = 0;
         if (timestampMs <= s.lastTimestampMs || !Double.isFinite(rawValue)) {
             return Transition.NONE; // duplicates, disorder beyond the watermark, NaN and infinities
         }
+        long intervalMs = s.lastTimestampMs == Long.MIN_VALUE ? 0 : timestampMs - s.lastTimestampMs;
         double value = rawValue;
         if (counter) {
             double previous = s.lastRaw;
-            long previousTs = s.lastTimestampMs;
             s.lastRaw = rawValue;
             s.lastTimestampMs = timestampMs;
             if (Double.isNaN(previous) || rawValue < previous) {
                 return Transition.NONE; // first sample, or a counter reset: no rate this time
             }
-            value = (rawValue - previous) * 1000.0 / (timestampMs - previousTs);
+            value = (rawValue - previous) * 1000.0 / intervalMs;
         }
         s.lastTimestampMs = timestampMs;
-
-        if (s.samples < settings.warmupSamples()) {
-            // Running mean and mean absolute deviation while warming up: every sample weighs the same.
-            s.samples++;
-            double delta = value - s.mean;
-            s.mean += delta / s.samples;
-            s.deviation += (Math.abs(value - s.mean) - s.deviation) / s.samples;
-            return Transition.NONE;
-        }
         s.samples++;
-        double z = zScore(s, value);
+        s.sinceEpisodeStart++;
+
+        // During an episode the baselines learn ten times slower and the histogram not at all: a sustained fault
+        // stays visible until it is healed (or has lasted long enough to be the new normal).
+        baseline.observe(s, timestampMs, value, intervalMs, s.inEpisode ? EPISODE_LEARNING : 1.0, estimate);
+        if (!estimate.ready()) {
+            return Transition.NONE; // warming up
+        }
+        double score = SurpriseCalibration.score(calibration.surprise(s, estimate.z, !s.inEpisode));
+        lastScore = score;
+        boolean alarming = score >= settings.alarmScore();
+        // Two alarming samples in a row open an episode, or one beyond the instant score: white noise produces a
+        // single 4-sigma sample now and then, never two in a row, while a real shift or a big spike gets through.
+        boolean confirmed = alarming && (s.alarmingInRow > 0 || score >= settings.instantScore());
+        s.alarmingInRow = alarming ? s.alarmingInRow + 1 : 0;
+        if (s.alarmingInRow == 1) {
+            s.firstAlarmMs = timestampMs;
+        }
+        s.baseline = estimate.baseline;
         Transition transition = Transition.NONE;
-        if (z >= settings.startZ()) {
-            if (s.aboveInRow == 0) {
-                s.firstAboveMs = timestampMs;
-            }
-            s.aboveInRow++;
-            s.belowInRow = 0;
-            if (!s.inEpisode && s.aboveInRow >= settings.confirmSamples()) {
+        if (!s.inEpisode) {
+            if (confirmed && s.sinceEpisodeStart >= settings.rearmSamples()) {
                 s.inEpisode = true;
-                s.episodeStartMs = s.firstAboveMs;
-                s.peakZ = 0;
-                s.expected = s.mean;
+                s.sinceEpisodeStart = 0;
+                s.belowInRow = 0;
+                s.episodeStartMs = s.firstAlarmMs; // the onset, not the confirming sample
+                s.peakScore = 0;
+                s.expected = estimate.expected;
+                s.episodeBaseline = estimate.baseline;
+                s.seenBefore = SurpriseCalibration.seenBefore(s, estimate.z) - 1; // minus this very sample
                 transition = Transition.STARTED;
             }
-        } else {
-            s.aboveInRow = 0;
-            if (s.inEpisode && z < settings.endZ()) {
-                s.belowInRow++;
-                if (s.belowInRow >= settings.clearSamples()) {
-                    s.inEpisode = false;
-                    s.belowInRow = 0;
-                    transition = Transition.ENDED;
-                }
-            } else {
-                s.belowInRow = 0;
-            }
+        } else if (alarming) {
+            s.belowInRow = 0;
+        } else if (++s.belowInRow >= settings.clearSamples()) {
+            s.inEpisode = false;
+            transition = Transition.ENDED;
         }
-        if (s.inEpisode && z > s.peakZ) {
-            s.peakZ = z;
+        if (s.inEpisode && (transition == Transition.STARTED || score > s.peakScore)) {
+            s.peakScore = score;
+            s.peakZ = estimate.z;
             s.peakMs = timestampMs;
             s.peakObserved = value;
         }
-        double alpha = z >= settings.startZ() || s.inEpisode ? settings.alpha() / 10 : settings.alpha();
-        s.mean += alpha * (value - s.mean);
-        s.deviation += alpha * (Math.abs(value - s.mean) - s.deviation);
         return transition;
     }
 
-    double zScore(SeriesState s, double value) {
-        double scale = Math.max(MAD_TO_SIGMA * s.deviation, Math.max(settings.relativeFloor() * Math.abs(s.mean), 1e-9));
-        return Math.abs(value - s.mean) / scale;
+    /** The calibrated score of the last sample passed to {@link #update} (0 if it was skipped or warming up). */
+    public double lastScore() {
+        return lastScore;
     }
 
-    /** Maps a z-score to [0,1): 0.5 at the alarm threshold, approaching 1 for extreme deviations. */
-    public double calibrate(double z) {
-        return z <= 0 ? 0 : z / (z + settings.startZ());
+    /** Name of the baseline the last episode was measured against, for the evidence. */
+    public static String episodeBaselineName(SeriesState s) {
+        return SeasonalBaseline.NAMES[s.episodeBaseline];
+    }
+
+    /** Name of the baseline that explains the series best at the moment (level, daily or weekly). */
+    public static String currentBaselineName(SeriesState s) {
+        return s.baseline < 0 ? "none yet" : SeasonalBaseline.NAMES[s.baseline];
     }
 }

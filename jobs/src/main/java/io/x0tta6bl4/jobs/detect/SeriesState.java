@@ -1,25 +1,44 @@
 package io.x0tta6bl4.jobs.detect;
 
 /**
- * Everything the detector remembers about one series: constant size, whatever the series' length.
- * A Flink POJO (public fields, no-arg constructor) so its state serializer can evolve.
+ * Everything the detector remembers about one series: constant size, whatever the series' length
+ * (about 2.6 KB: the seasonal slots as floats, the z histogram). A Flink POJO (public fields, no-arg
+ * constructor) so its state serializer can evolve.
  */
 public class SeriesState {
     public long samples;
-    public double mean;
-    public double deviation;
+    public long firstTimestampMs;
     public long lastTimestampMs = Long.MIN_VALUE;
     /** Counters: the previous raw value, turned into a rate per second. */
     public double lastRaw = Double.NaN;
-    public int aboveInRow;
-    public int belowInRow;
-    public long firstAboveMs;
+
+    // SeasonalBaseline: level, daily and weekly slots, and per baseline its residual statistics.
+    public float[] profile;
+    public double[] residualVariance;
+    public double[] meanSquaredResidual;
+    public long[] residuals;
+
+    // SurpriseCalibration: the decayed histogram of z-scores.
+    public double[] zHistogram;
+    public double histogramWeight;
+
+    // The episode.
     public boolean inEpisode;
+    public int belowInRow;
+    /** Samples since the last episode started: a new one may start only after the re-arm period. */
+    public long sinceEpisodeStart = Long.MAX_VALUE / 2;
     public long episodeStartMs;
     public long peakMs;
+    public double peakScore;
     public double peakZ;
     public double peakObserved;
     public double expected;
+    /** The baseline the last sample was scored against (-1: none yet), and the one the current episode started on. */
+    public int baseline = -1;
+    public int episodeBaseline;
+    public int alarmingInRow;
+    public long firstAlarmMs;
+    public double seenBefore;
     /** The clean-up timer currently registered, or Long.MIN_VALUE. */
     public long cleanupTimerMs = Long.MIN_VALUE;
 

@@ -25,7 +25,7 @@ public final class Evaluate {
         @Option(names = "--out", description = "write NAB's results layout here: OUT/<detector>/<category>/<detector>_<file>.csv")
         Path out;
 
-        @Option(names = "--setting", description = "override a detector setting for an experiment, e.g. startZ=8 (the same for every file)")
+        @Option(names = "--setting", description = "override a detector setting for an experiment, e.g. alarmScore=0.5 (the same for every file)")
         java.util.Map<String, String> settings = new java.util.HashMap<>();
 
         @Option(names = "--profile", description = "only this profile: standard, reward_low_FP_rate, reward_low_FN_rate (default: all three)")
@@ -39,15 +39,7 @@ public final class Evaluate {
             }
             System.out.println("Streaming each file through the detector (sample by sample, DetectJob's settings):");
             long start = System.nanoTime();
-            DetectorSettings d = DetectorSettings.defaults();
-            d = new DetectorSettings(Integer.parseInt(settings.getOrDefault("warmupSamples", "" + d.warmupSamples())),
-                    Double.parseDouble(settings.getOrDefault("alpha", "" + d.alpha())),
-                    Double.parseDouble(settings.getOrDefault("startZ", "" + d.startZ())),
-                    Integer.parseInt(settings.getOrDefault("confirmSamples", "" + d.confirmSamples())),
-                    Double.parseDouble(settings.getOrDefault("endZ", "" + d.endZ())),
-                    Integer.parseInt(settings.getOrDefault("clearSamples", "" + d.clearSamples())),
-                    Double.parseDouble(settings.getOrDefault("relativeFloor", "" + d.relativeFloor())),
-                    d.idleTimeoutMs());
+            DetectorSettings d = DetectorSettings.defaults().with(settings);
             var files = new NabEvaluation(d).run(data, labels, out, new PrintStream(java.io.OutputStream.nullOutputStream()));
             System.out.printf("detector time %.1f s%n", (System.nanoTime() - start) / 1e9);
             NabEvaluation.report(files, profiles, System.out);

@@ -106,7 +106,7 @@ public final class NabEvaluation {
         for (int i = 0; i < values.size(); i++) {
             long ts = times.get(i).toInstant(ZoneOffset.UTC).toEpochMilli();
             if (detector.update(state, ts, values.get(i), false) == SeriesDetector.Transition.STARTED) {
-                scores[i] = detector.calibrate(state.peakZ);
+                scores[i] = detector.lastScore();
             }
         }
         return scores;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.x0tta6bl4.connectors.elasticsearch.IndexDocument;
 import io.x0tta6bl4.connectors.flink.RawRecord;
 import io.x0tta6bl4.jobs.detect.MetricPoint;
+import io.x0tta6bl4.jobs.detect.DetectorSettings;
+import io.x0tta6bl4.jobs.detect.SeriesDetector;
 import io.x0tta6bl4.jobs.detect.SeriesState;
 import io.x0tta6bl4.jobs.diagnose.AnomalyEntry;
 import io.x0tta6bl4.jobs.diagnose.IncidentHeader;
@@ -32,8 +34,10 @@ class StateSerializerTest {
 
     static Stream<Arguments> types() {
         SeriesState series = new SeriesState();
-        series.samples = 42;
-        series.mean = 0.3;
+        SeriesDetector detector = new SeriesDetector(DetectorSettings.defaults());
+        for (int i = 1; i <= 800; i++) {
+            detector.update(series, i * 900_000L, i % 7, false); // quarter-hourly for 8 days: every seasonal slot filled (no NaN)
+        }
         series.lastRaw = 7.5;
         series.inEpisode = true;
         series.cleanupTimerMs = 99;

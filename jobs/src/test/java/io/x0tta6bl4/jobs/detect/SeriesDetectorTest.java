@@ -8,14 +8,14 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class SeriesDetectorTest {
+    private static final long FIVE_MINUTES = 300_000L;
     private final SeriesDetector detector = new SeriesDetector(DetectorSettings.defaults());
 
-    /** Feeds values one per second; returns the sample indexes where episodes started and ended (ended negated - 1). */
-    private List<Integer> run(double[] values) {
-        SeriesState state = new SeriesState();
+    /** Feeds values every {@code stepMs}; returns sample indexes where episodes started, and -(i+1) where they ended. */
+    private List<Integer> run(SeriesState state, double[] values, long stepMs) {
         List<Integer> transitions = new ArrayList<>();
         for (int i = 0; i < values.length; i++) {
-            SeriesDetector.Transition t = detector.update(state, 1000L * (i + 1), values[i], false);
+            SeriesDetector.Transition t = detector.update(state, stepMs * (i + 1), values[i], false);
             if (t == SeriesDetector.Transition.STARTED) {
                 transitions.add(i);
             } else if (t == SeriesDetector.Transition.ENDED) {
@@ -23,6 +23,14 @@ class SeriesDetectorTest {
             }
         }
         return transitions;
+    }
+
+    private List<Integer> run(double[] values) {
+        return run(new SeriesState(), values, 1000);
+    }
+
+    private static List<Integer> starts(List<Integer> transitions) {
+        return transitions.stream().filter(i -> i >= 0).toList();
     }
 
     private static double[] noisy(int n, double mean, double sd, long seed) {
@@ -34,49 +42,83 @@ class SeriesDetectorTest {
         return v;
     }
 
-    @Test
-    void stationaryNoiseRaisesNoAlarm() {
-        assertThat(run(noisy(20_000, 0.3, 0.02, 1))).isEmpty();
+    /** A daily wave sampled every 5 minutes (288 samples a day) with a little noise. */
+    private static double[] daily(int days, long seed) {
+        double[] v = noisy(days * 288, 0, 0.5, seed);
+        for (int i = 0; i < v.length; i++) {
+            v[i] += 50 + 20 * Math.sin(2 * Math.PI * i / 288.0);
+        }
+        return v;
     }
 
     @Test
-    void stepIsDetectedWithinTwoSamplesAndEndsWhenTheLevelReturns() {
-        double[] v = noisy(100, 0.2, 0.01, 2);
-        for (int i = 50; i < 70; i++) {
+    void stationaryNoiseRaisesNoAlarm() {
+        for (long seed = 1; seed <= 5; seed++) {
+            assertThat(run(noisy(5_000, 0.3, 0.02, seed))).as("seed %d", seed).isEmpty();
+        }
+    }
+
+    @Test
+    void stepIsDetectedOnItsFirstSampleAndEndsAfterTheLevelReturns() {
+        double[] v = noisy(200, 0.2, 0.01, 2);
+        for (int i = 100; i < 130; i++) {
             v[i] += 0.7;
         }
         List<Integer> t = run(v);
         assertThat(t).hasSize(2);
-        assertThat(t.get(0)).isBetween(50, 52);
-        assertThat(-t.get(1) - 1).isBetween(70, 74);
+        assertThat(t.get(0)).isBetween(100, 101);
+        int end = -t.get(1) - 1;
+        assertThat(end).isBetween(130 + DetectorSettings.defaults().clearSamples() - 1, 130 + DetectorSettings.defaults().clearSamples() + 5);
     }
 
     @Test
-    void singleSpikeIsNotAnEpisode() {
-        double[] v = noisy(100, 5, 0.1, 3);
-        v[60] = 50;
-        assertThat(run(v)).isEmpty();
-    }
-
-    @Test
-    void fastDriftIsDetected() {
-        double[] v = noisy(120, 0.4, 0.003, 4);
-        for (int i = 60; i < 120; i++) {
-            v[i] += 0.04 * (i - 59);
-        }
+    void spikeIsOneShortEpisode() {
+        double[] v = noisy(200, 5, 0.1, 3);
+        v[120] = 50;
         List<Integer> t = run(v);
-        assertThat(t).isNotEmpty();
-        assertThat(t.get(0)).isBetween(60, 63);
+        assertThat(t).containsExactly(120, -(120 + DetectorSettings.defaults().clearSamples()) - 1);
+    }
+
+    @Test
+    void driftIsDetected() {
+        double[] v = noisy(300, 0.4, 0.01, 4);
+        for (int i = 150; i < 300; i++) {
+            v[i] += 0.01 * (i - 149);
+        }
+        List<Integer> s = starts(run(v));
+        assertThat(s).isNotEmpty();
+        assertThat(s.get(0)).isBetween(150, 160);
     }
 
     @Test
     void varianceIncreaseIsDetected() {
-        double[] v = noisy(200, 1.0, 0.01, 5);
-        double[] wild = noisy(100, 0, 0.5, 6);
-        for (int i = 100; i < 200; i++) {
-            v[i] += wild[i - 100];
+        double[] v = noisy(400, 1.0, 0.01, 5);
+        double[] wild = noisy(200, 0, 0.5, 6);
+        for (int i = 200; i < 400; i++) {
+            v[i] += wild[i - 200];
         }
-        assertThat(run(v)).isNotEmpty();
+        List<Integer> s = starts(run(v));
+        assertThat(s).isNotEmpty();
+        assertThat(s.get(0)).isBetween(200, 205);
+    }
+
+    @Test
+    void seasonalSeriesIsLearntAndRaisesNoAlarm() {
+        SeriesState state = new SeriesState();
+        assertThat(run(state, daily(7, 7), FIVE_MINUTES)).isEmpty();
+        assertThat(SeriesDetector.currentBaselineName(state)).isEqualTo("daily");
+    }
+
+    @Test
+    void seasonalBreakIsDetectedThoughTheValueStaysInTheUsualRange() {
+        double[] v = daily(7, 8);
+        int breakAt = 6 * 288 + 60; // day 7, the wave goes flat at its mean for four hours
+        for (int i = breakAt; i < breakAt + 48; i++) {
+            v[i] = 50 + (v[i] - 50 - 20 * Math.sin(2 * Math.PI * i / 288.0));
+        }
+        List<Integer> s = starts(run(new SeriesState(), v, FIVE_MINUTES));
+        assertThat(s).hasSize(1);
+        assertThat(s.get(0)).isBetween(breakAt, breakAt + 6);
     }
 
     @Test
@@ -102,6 +144,29 @@ class SeriesDetectorTest {
             seen.add(detector.update(s, i * 1000L, total, true));
         }
         assertThat(seen).containsOnly(SeriesDetector.Transition.NONE);
-        assertThat(s.mean).isBetween(95.0, 110.0); // a rate per second, not a total
+        assertThat(s.profile[0]).as("level baseline: a rate per second, not a total").isBetween(95f, 110f);
+    }
+
+    @Test
+    void deviationTheSeriesShowsOftenStopsAlarming() {
+        double[] v = noisy(3_000, 10, 0.2, 9);
+        for (int i = 100; i < v.length; i += 40) {
+            v[i] += 1; // a two-sample 5-sigma blip every 40 samples is this series' normal behaviour
+            v[i + 1] += 1;
+        }
+        List<Integer> s = starts(run(v));
+        assertThat(s).isNotEmpty();
+        assertThat(s.get(s.size() - 1)).as("the last alarm comes early").isLessThan(1_500);
+    }
+
+    @Test
+    void overridesByNameAreValidated() {
+        DetectorSettings d = DetectorSettings.defaults().with(java.util.Map.of("alarmScore", "0.6", "rearmSamples", "5"));
+        assertThat(d.alarmScore()).isEqualTo(0.6);
+        assertThat(d.rearmSamples()).isEqualTo(5);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DetectorSettings.defaults().with(java.util.Map.of("nope", "1")))
+                .hasMessageContaining("unknown detector setting 'nope'");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DetectorSettings.defaults().with(java.util.Map.of("alarmScore", "2")))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

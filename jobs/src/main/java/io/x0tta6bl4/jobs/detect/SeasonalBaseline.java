@@ -1,0 +1,87 @@
+package io.x0tta6bl4.jobs.detect;
+
+import java.util.Arrays;
+
+/**
+ * Detector 1 of the ensemble: what the value should be now. Three baselines are learnt side by side, each an
+ * exponentially weighted mean with its own residual variance:
+ * <ul>
+ *   <li>{@code level}: one running level (no seasonality);</li>
+ *   <li>{@code daily}: one mean per 15-minute slot of the day (UTC);</li>
+ *   <li>{@code weekly}: one mean per 30-minute slot of the week.</li>
+ * </ul>
+ * The baseline whose recent squared residuals are smallest explains the series best and is the one scored, so
+ * seasonality is used exactly when the data shows it. A seasonal baseline is only eligible once the series has
+ * lasted one whole period: before that it cannot have shown a season. Memory is constant per series
+ * (433 slots), and irregular sampling is fine because slots are chosen by timestamp.
+ */
+final class SeasonalBaseline {
+    static final String[] NAMES = {"level", "daily", "weekly"};
+    private static final int[] SLOTS = {1, 96, 336};
+    private static final int[] OFFSET = {0, 1, 97};
+    static final int PROFILE_SIZE = 433;
+    private static final long[] SLOT_MS = {Long.MAX_VALUE, 15 * 60_000L, 30 * 60_000L};
+    private static final long[] PERIOD_MS = {0, 24 * 3_600_000L, 7 * 24 * 3_600_000L};
+    /** Profile weights are given per 5-minute sample; faster sampling spreads the same weight over more samples. */
+    private static final double REFERENCE_INTERVAL_MS = 5 * 60_000.0;
+
+    private final DetectorSettings settings;
+
+    SeasonalBaseline(DetectorSettings settings) {
+        this.settings = settings;
+    }
+
+    /** The outcome of one sample: the chosen baseline, its expectation and the signed standardised residual. */
+    static final class Estimate {
+        int baseline = -1;
+        double expected;
+        double z;
+
+        boolean ready() {
+            return baseline >= 0;
+        }
+    }
+
+    /**
+     * Scores {@code value} against the best-fitting eligible baseline, then lets every baseline learn it, with
+     * every weight multiplied by {@code learning} (1 normally, less during an episode so a fault is not learnt as normal).
+     */
+    void observe(SeriesState s, long timestampMs, double value, long intervalMs, double learning, Estimate out) {
+        if (s.profile == null) {
+            s.profile = new float[PROFILE_SIZE];
+            Arrays.fill(s.profile, Float.NaN);
+            s.residualVariance = new double[3];
+            s.meanSquaredResidual = new double[3];
+            s.residuals = new long[3];
+            s.firstTimestampMs = timestampMs;
+        }
+        out.baseline = -1;
+        double bestFit = Double.POSITIVE_INFINITY;
+        double weightScale = Math.min(1.0, intervalMs / REFERENCE_INTERVAL_MS);
+        for (int k = 0; k < 3; k++) {
+            int slot = OFFSET[k] + (k == 0 ? 0 : (int) Math.floorMod(Math.floorDiv(timestampMs, SLOT_MS[k]), (long) SLOTS[k]));
+            double expected = s.profile[slot];
+            if (Double.isNaN(expected)) {
+                s.profile[slot] = (float) value; // first visit of this slot: nothing to compare with yet
+                continue;
+            }
+            double residual = value - expected;
+            double squared = residual * residual;
+            boolean eligible = s.residuals[k] >= settings.warmupSamples() && timestampMs - s.firstTimestampMs >= PERIOD_MS[k];
+            if (eligible && s.meanSquaredResidual[k] < bestFit) {
+                bestFit = s.meanSquaredResidual[k];
+                double scale = Math.max(Math.sqrt(s.residualVariance[k]), Math.max(settings.relativeFloor() * Math.abs(expected), 1e-9));
+                out.baseline = k;
+                out.expected = expected;
+                out.z = residual / scale;
+            }
+            // Until a baseline has seen 1/alpha residuals every one weighs the same (a running mean), so a young
+            // series' scale is an average, not whatever its first residual happened to be.
+            long n = ++s.residuals[k];
+            s.meanSquaredResidual[k] += learning * Math.max(settings.fitAlpha(), 1.0 / n) * (squared - s.meanSquaredResidual[k]);
+            s.residualVariance[k] += learning * Math.max(settings.varianceAlpha(), 1.0 / n) * (squared - s.residualVariance[k]);
+            double alpha = learning * (k == 0 ? Math.max(settings.levelAlpha(), 1.0 / (n + 1)) : settings.profileAlpha() * weightScale);
+            s.profile[slot] += (float) (alpha * residual);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.x0tta6bl4.jobs.detect;
+
+/**
+ * Detector 2 of the ensemble: how unusual a deviation is <em>for this series</em>. A normal tail says how
+ * surprising a z-score would be for Gaussian noise; real metrics have heavy tails, so every series also keeps
+ * a decayed histogram of the z-scores it has produced. Each earlier deviation at least as large discounts the
+ * surprise by {@code repeatPenalty * ln(1 + count)}: a spike size the series shows every day stops alarming,
+ * a deviation never seen before keeps its full Gaussian surprise.
+ *
+ * <p>The histogram decays lazily (the newest sample is added with weight {@code decay^-t}, rescaled now and
+ * then), so an update costs one add and a suffix sum over 81 bins.
+ */
+final class SurpriseCalibration {
+    static final int BINS = 81;
+    private static final double BIN_WIDTH = 0.5;
+    /** Surprise (nats) that maps to a score of 0.5. */
+    static final double HALF_SCORE_SURPRISE = 10;
+    private static final double RESCALE_ABOVE = 1e150;
+
+    private final DetectorSettings settings;
+
+    SurpriseCalibration(DetectorSettings settings) {
+        this.settings = settings;
+    }
+
+    /** The discounted surprise of |z| in nats; records it if {@code record} (not during an episode: a fault is not normal behaviour). */
+    double surprise(SeriesState s, double z, boolean record) {
+        if (s.zHistogram == null) {
+            s.zHistogram = new double[BINS];
+            s.histogramWeight = 1;
+        }
+        double magnitude = Math.min(Math.abs(z), (BINS - 1) * BIN_WIDTH);
+        int bin = (int) (magnitude / BIN_WIDTH);
+        double seen = 0;
+        for (int i = bin; i < BINS; i++) {
+            seen += s.zHistogram[i];
+        }
+        seen /= s.histogramWeight;
+        double surprise = Math.max(NormalTail.surprise(magnitude) - settings.repeatPenalty() * Math.log1p(seen), 0);
+        if (!record) {
+            return surprise;
+        }
+
+        s.histogramWeight /= settings.calibrationDecay();
+        if (s.histogramWeight > RESCALE_ABOVE) {
+            for (int i = 0; i < BINS; i++) {
+                s.zHistogram[i] /= s.histogramWeight;
+            }
+            s.histogramWeight = 1;
+        }
+        s.zHistogram[bin] += s.histogramWeight;
+        return surprise;
+    }
+
+    /** Earlier deviations at least as large as |z| (decayed count), for the evidence. */
+    static double seenBefore(SeriesState s, double z) {
+        if (s.zHistogram == null) {
+            return 0;
+        }
+        int bin = (int) (Math.min(Math.abs(z), (BINS - 1) * BIN_WIDTH) / BIN_WIDTH);
+        double seen = 0;
+        for (int i = bin; i < BINS; i++) {
+            seen += s.zHistogram[i];
+        }
+        return seen / s.histogramWeight;
+    }
+
+    /** Maps a surprise in nats to a score in [0,1): 0.5 at {@link #HALF_SCORE_SURPRISE}. */
+    static double score(double surprise) {
+        return surprise <= 0 ? 0 : surprise / (surprise + HALF_SCORE_SURPRISE);
+    }
+}
