@@ -22,9 +22,13 @@ import java.util.Set;
  *       incident window strays from the baseline's median, in robust scale units (1.4826 MAD, with floors so a
  *       near-constant series is not infinitely sensitive), in the direction that is bad. Taking the window's
  *       worst sample makes the score insensitive to where exactly in the window the fault began.</li>
- *   <li><b>Propagation</b>: an entity whose deviation is matched (at least half as large) by something it
- *       depends on is probably a victim of it, and is discounted; entities seen only from their callers
- *       (remote endpoints, client-side proxies) are discounted too, since their numbers are their callers' view.</li>
+ *   <li><b>Which statistic</b>: a mean is additive along synchronous calls (the callee's time is part of the
+ *       caller's), percentiles are not; so where an entity has a mean series, it is scored on the mean, and only
+ *       entities without one on their worst statistic.</li>
+ *   <li><b>Propagation</b>: an entity is probably a victim when an anomalous dependency's excess, in the metric's
+ *       own units (seconds of latency, points of availability), accounts for at least half of its own excess; it
+ *       is discounted. Entities seen only from their callers (remote endpoints, client-side proxies) are
+ *       discounted too, since their numbers are their callers' view.</li>
  * </ol>
  * Entities without data score 0 and rank last; a missing series is skipped. Nothing is tuned per incident.
  */
@@ -32,7 +36,7 @@ public final class RootCauseAnalysis {
     /** How much a victim of a deviating dependency, and a caller-observed entity, are discounted. */
     static final double EXPLAINED_DISCOUNT = 0.5;
     static final double CALLER_OBSERVED_DISCOUNT = 0.5;
-    /** A dependency explains a deviation when its own is at least this fraction of it (and itself anomalous). */
+    /** A dependency explains a caller's excess when its own excess is at least this fraction of it (and it is anomalous). */
     static final double EXPLAINS_FRACTION = 0.5;
     static final double ANOMALOUS = 3.0;
     static final double CAP = 1000.0;
@@ -65,6 +69,11 @@ public final class RootCauseAnalysis {
     /** A ranked candidate with its score and why. */
     public record Candidate(String entity, double score, double deviation, String evidence) {}
 
+    /** One series' robust deviation and its excess over the baseline median in the metric's units. */
+    record Deviation(double robust, double excess) {
+        static final Deviation NONE = new Deviation(0, 0);
+    }
+
     private final Map<String, Set<String>> callees = new HashMap<>();
     private final Set<String> callerObserved = new LinkedHashSet<>();
 
@@ -83,32 +92,39 @@ public final class RootCauseAnalysis {
     public List<Candidate> rank(String symptomEntity, Signal symptomSignal, List<Series> series) {
         Set<String> candidates = dependencies(symptomEntity);
         candidates.add(symptomEntity);
-        Map<String, Double> deviation = new HashMap<>();
+        Map<String, Deviation> worstOfMean = new HashMap<>();
+        Map<String, Deviation> worstOfAny = new HashMap<>();
         Map<String, String> worstSeries = new HashMap<>();
         for (Series s : series) {
             if (s.signal() != symptomSignal || !candidates.contains(s.entity())) {
                 continue;
             }
-            double d = deviation(s);
-            if (d > deviation.getOrDefault(s.entity(), 0.0)) {
-                deviation.put(s.entity(), d);
-                worstSeries.put(s.entity(), s.signal().name().toLowerCase() + "/" + s.statistic());
+            Deviation d = deviation(s);
+            Map<String, Deviation> target = isMean(s.statistic()) ? worstOfMean : worstOfAny;
+            if (d.robust() > target.getOrDefault(s.entity(), Deviation.NONE).robust()) {
+                target.put(s.entity(), d);
+                if (target == worstOfMean || !worstOfMean.containsKey(s.entity())) {
+                    worstSeries.put(s.entity(), s.signal().name().toLowerCase() + "/" + s.statistic());
+                }
             }
         }
+        Map<String, Deviation> deviation = new HashMap<>(worstOfAny);
+        deviation.putAll(worstOfMean); // the mean wins where there is one
         List<Candidate> ranked = new ArrayList<>();
         for (String entity : candidates) {
-            double d = deviation.getOrDefault(entity, 0.0);
-            double score = Math.log1p(d);
-            StringBuilder why = new StringBuilder(d == 0 ? "no deviating data" : String.format("%s %.1f robust units off baseline", worstSeries.get(entity), d));
+            Deviation d = deviation.getOrDefault(entity, Deviation.NONE);
+            double score = Math.log1p(d.robust());
+            StringBuilder why = new StringBuilder(d.robust() == 0 ? "no deviating data"
+                    : String.format("%s %.1f robust units off baseline (%+.4g)", worstSeries.get(entity), d.robust(), d.excess()));
             String explainer = null;
             for (String dep : dependencies(entity)) {
-                double dd = deviation.getOrDefault(dep, 0.0);
-                if (dd > ANOMALOUS && dd >= EXPLAINS_FRACTION * d) {
+                Deviation dd = deviation.getOrDefault(dep, Deviation.NONE);
+                if (dd.robust() > ANOMALOUS && dd.excess() >= EXPLAINS_FRACTION * d.excess()) {
                     explainer = dep;
                     break;
                 }
             }
-            if (explainer != null && d > 0) {
+            if (explainer != null && d.robust() > 0) {
                 score *= EXPLAINED_DISCOUNT;
                 why.append("; likely a victim of ").append(explainer);
             }
@@ -116,24 +132,28 @@ public final class RootCauseAnalysis {
                 score *= CALLER_OBSERVED_DISCOUNT;
                 why.append("; seen only by its callers");
             }
-            ranked.add(new Candidate(entity, score, d, why.toString()));
+            ranked.add(new Candidate(entity, score, d.robust(), why.toString()));
         }
         ranked.sort(Comparator.comparingDouble(Candidate::score).reversed().thenComparing(Candidate::entity));
         return ranked;
     }
 
-    static double deviation(Series s) {
+    private static boolean isMean(String statistic) {
+        return statistic.equalsIgnoreCase("average") || statistic.equalsIgnoreCase("mean") || statistic.equalsIgnoreCase("avg");
+    }
+
+    static Deviation deviation(Series s) {
         double[] base = Arrays.stream(s.baseline()).filter(Double::isFinite).sorted().toArray();
         double[] win = Arrays.stream(s.window()).filter(Double::isFinite).toArray();
         if (base.length < 5 || win.length == 0) {
-            return 0;
+            return Deviation.NONE;
         }
         double median = median(base);
         double[] abs = Arrays.stream(base).map(v -> Math.abs(v - median)).sorted().toArray();
         double scale = Math.max(1.4826 * median(abs), Math.max(s.signal().relativeFloor * Math.abs(median), s.signal().absoluteFloor));
         double worst = s.signal().higherIsWorse ? Arrays.stream(win).max().getAsDouble() : Arrays.stream(win).min().getAsDouble();
-        double d = (s.signal().higherIsWorse ? worst - median : median - worst) / scale;
-        return Math.max(0, Math.min(CAP, d));
+        double excess = s.signal().higherIsWorse ? worst - median : median - worst;
+        return new Deviation(Math.max(0, Math.min(CAP, excess / scale)), Math.max(0, excess));
     }
 
     private static double median(double[] sorted) {

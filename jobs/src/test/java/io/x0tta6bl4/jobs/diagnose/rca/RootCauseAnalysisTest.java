@@ -28,6 +28,13 @@ class RootCauseAnalysisTest {
         series.add(new Series(entity, Signal.LATENCY, "p90", base, window));
     }
 
+    /** Like {@link #latency} with the given statistic name. */
+    void latency(String entity, String statistic, double level, double rise) {
+        latency(entity, level, rise, 0);
+        Series s = series.remove(series.size() - 1);
+        series.add(new Series(entity, Signal.LATENCY, statistic, s.baseline(), s.window()));
+    }
+
     static List<String> names(List<Candidate> ranked) {
         return ranked.stream().map(Candidate::entity).toList();
     }
@@ -105,5 +112,36 @@ class RootCauseAnalysisTest {
         series.add(new Series("orders", Signal.AVAILABILITY, "Average", healthy, new double[] {100, 96, 94, 97}));
         latency("search", 0.05, 1.0, 0); // a latency spike cannot explain lost availability
         assertThat(names(rca.rank("site", Signal.AVAILABILITY, series))).first().isEqualTo("orders");
+    }
+
+    @Test
+    void calleeWhoseSecondsAccountForTheCallersIsTheCauseThoughItDeviatesLessInRobustUnits() {
+        // The caller is very steady, so its 0.3 s excess is many robust units; the table's 0.28 s is fewer, but
+        // it is nearly all of the caller's excess: the caller is its victim.
+        RootCauseAnalysis rca = new RootCauseAnalysis().depends("search", "table");
+        latency("search", "Average", 0.02, 0.30);
+        latency("table", "Average", 0.10, 0.28);
+        List<Candidate> ranked = rca.rank("search", Signal.LATENCY, series);
+        assertThat(names(ranked)).containsExactly("table", "search");
+        assertThat(ranked.get(1).evidence()).contains("likely a victim of table");
+    }
+
+    @Test
+    void anomalousDependencyThatAddsOnlyMillisecondsDoesNotExplainTheCaller() {
+        RootCauseAnalysis rca = new RootCauseAnalysis().depends("pay", "db");
+        latency("pay", "Average", 0.10, 0.20);
+        latency("db", "Average", 0.002, 0.0025); // 2.5 ms more: ~25 robust units, but not the caller's 200 ms
+        assertThat(names(rca.rank("pay", Signal.LATENCY, series))).first().isEqualTo("pay");
+    }
+
+    @Test
+    void meanIsScoredWhereThereIsOneNotTheNoisiestPercentile() {
+        RootCauseAnalysis rca = new RootCauseAnalysis().depends("front", "a").depends("front", "b");
+        latency("front", "Average", 0.1, 0.0);
+        latency("a", "Average", 0.05, 0.01);
+        latency("a", "p99", 0.05, 5.0); // a tail blip on a
+        latency("b", "Average", 0.05, 0.2); // b's mean is what moved
+        latency("b", "p99", 0.05, 0.2);
+        assertThat(names(rca.rank("front", Signal.LATENCY, series))).first().isEqualTo("b");
     }
 }
