@@ -14,7 +14,9 @@ import java.util.List;
  *   <li>{@code heal-policy} (POLICY): {@code {"mode": "auto"|"suggest", "dryRun": false, "suggestNodes": "regex",
  *       "suggestLabels": {"env": "prod"}}};</li>
  *   <li>{@code approval/<proposalId>} (APPROVAL): approves one proposed command, once;</li>
- *   <li>{@code key/<keyId>} (TRUSTED_KEY): {@code {"algorithm": "...", "publicKey": "<base64 SPKI>", "status": "trusted"|"retired"}}.</li>
+ *   <li>{@code key/<keyId>} (TRUSTED_KEY): {@code {"algorithm": "...", "publicKey": "<base64 SPKI>", "status": "trusted"|"retired"}};</li>
+ *   <li>{@code dependency/<caller>} (DEPENDENCY): {@code {"caller": "web-1", "callees": ["db-1"]}}: what a node calls or runs
+ *       on, for DiagnoseJob's cross-node root-cause analysis; the latest record per caller replaces its callees.</li>
  * </ul>
  */
 public final class ControlSettings {
@@ -22,6 +24,7 @@ public final class ControlSettings {
     public static final String HEAL_POLICY = "heal-policy";
     public static final String APPROVAL_PREFIX = "approval/";
     public static final String KEY_PREFIX = "key/";
+    public static final String DEPENDENCY_PREFIX = "dependency/";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -54,6 +57,20 @@ public final class ControlSettings {
 
     public static ControlRecord approval(String proposalId, long nowMs, String author) {
         return record(APPROVAL_PREFIX + proposalId, ControlKind.APPROVAL, "{\"proposalId\":\"" + proposalId + "\"}", nowMs, author);
+    }
+
+    public static ControlRecord dependency(String caller, java.util.Collection<String> callees, long nowMs, String author) {
+        var node = JSON.createObjectNode();
+        node.put("caller", caller);
+        callees.forEach(node.withArray("callees")::add);
+        return record(DEPENDENCY_PREFIX + caller, ControlKind.DEPENDENCY, node.toString(), nowMs, author);
+    }
+
+    /** A dependency record's callees (empty: the caller depends on nothing any more). */
+    public static java.util.Set<String> callees(ControlRecord dependency) {
+        java.util.Set<String> callees = new java.util.TreeSet<>();
+        json(dependency).path("callees").forEach(c -> callees.add(c.asText()));
+        return callees;
     }
 
     public static boolean paused(ControlRecord killSwitch) {

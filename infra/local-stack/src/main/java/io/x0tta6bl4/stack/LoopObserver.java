@@ -64,6 +64,7 @@ public final class LoopObserver implements Runnable, AutoCloseable {
     private final AvroCodec<DeadLetter> dead = AvroCodec.of(DeadLetter.class);
     private final AvroCodec<Decision> decisionCodec = AvroCodec.of(Decision.class);
     private final List<java.util.function.Consumer<Decision>> decisionListeners = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<Incident>> incidentListeners = new CopyOnWriteArrayList<>();
     private volatile boolean running = true;
 
     public LoopObserver(KafkaSettings kafka, String groupId, Clock clock) {
@@ -77,6 +78,11 @@ public final class LoopObserver implements Runnable, AutoCloseable {
     /** Called (on the observer's thread) for every decision HealJob publishes. */
     public void onDecision(java.util.function.Consumer<Decision> listener) {
         decisionListeners.add(listener);
+    }
+
+    /** Called with every incident revision (on the observer's thread). */
+    public void onIncident(java.util.function.Consumer<Incident> listener) {
+        incidentListeners.add(listener);
     }
 
     public NodeTrace trace(String nodeId) {
@@ -129,6 +135,7 @@ public final class LoopObserver implements Runnable, AutoCloseable {
             }
         } else if (topic.equals(kafka.topic(Topic.INCIDENTS))) {
             Incident i = incidents.decode(r.value());
+            incidentListeners.forEach(l -> l.accept(i));
             if (i.getRootCauses().isEmpty()) {
                 return;
             }

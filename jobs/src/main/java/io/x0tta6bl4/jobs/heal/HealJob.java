@@ -7,6 +7,7 @@ import io.x0tta6bl4.connectors.flink.RawRecord;
 import io.x0tta6bl4.jobs.common.JobConfig;
 import io.x0tta6bl4.jobs.common.JobLauncher;
 import io.x0tta6bl4.jobs.common.Pipelines;
+import io.x0tta6bl4.jobs.common.VerifyControl;
 import io.x0tta6bl4.schema.CommandBody;
 import io.x0tta6bl4.schema.CommandResult;
 import io.x0tta6bl4.schema.ControlRecord;
@@ -46,7 +47,7 @@ public final class HealJob {
         SingleOutputStreamOperator<CommandResult> decodedResults = Pipelines.decode(results, CommandResult.class, NAME);
         SingleOutputStreamOperator<ControlRecord> decodedControl = Pipelines.decode(control, ControlRecord.class, NAME);
         SingleOutputStreamOperator<ControlRecord> trustedControl = decodedControl
-                .process(new VerifyControl(config.get("control.keys.dir")), TypeInformation.of(ControlRecord.class))
+                .process(new VerifyControl(config.get("control.keys.dir"), NAME), TypeInformation.of(ControlRecord.class))
                 .name("heal: verify control").uid("heal-verify-control");
         BroadcastStream<ControlRecord> settings = trustedControl.broadcast(PlanRemediation.CONTROL);
 

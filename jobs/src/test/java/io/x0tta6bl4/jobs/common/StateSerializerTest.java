@@ -13,6 +13,7 @@ import io.x0tta6bl4.jobs.diagnose.IncidentHeader;
 import io.x0tta6bl4.jobs.heal.ActionStats;
 import io.x0tta6bl4.schema.Anomaly;
 import io.x0tta6bl4.schema.AnomalyPhase;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
@@ -51,6 +52,11 @@ class StateSerializerTest {
         return Stream.of(
                 Arguments.of(SeriesState.class, series),
                 Arguments.of(IncidentHeader.class, header),
+                Arguments.of(io.x0tta6bl4.schema.Incident.class, io.x0tta6bl4.schema.Incident.newBuilder().setIncidentId("db-1-8")
+                        .setStatus(io.x0tta6bl4.schema.IncidentStatus.OPEN).setRevision(1).setOpenedAtMs(8).setUpdatedAtMs(9).setSeverity(0.9)
+                        .setNodes(List.of("db-1")).setMetrics(List.of("disk_io_latency_seconds")).setLabels(Map.of("role", "db"))
+                        .setRootCauses(List.of(io.x0tta6bl4.schema.RootCause.newBuilder().setNodeId("db-1").setMetric("disk_io_latency_seconds")
+                                .setKind("disk_latency").setScore(0.8).build())).build()),
                 Arguments.of(AnomalyEntry.class, new AnomalyEntry("a", "n1", "cpu", 1, 0.5, 2, 1)),
                 Arguments.of(ActionStats.class, stats),
                 Arguments.of(MetricPoint.class, new MetricPoint("n1", "cpu", "core=0", 5, 0.5, false)),

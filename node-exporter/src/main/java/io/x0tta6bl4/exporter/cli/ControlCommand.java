@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "control", mixinStandardHelpOptions = true,
         description = "Publish signed operator settings: kill switch, heal policy, approvals, command-key rotation.",
         subcommands = {ControlCommand.Pause.class, ControlCommand.Resume.class, ControlCommand.Approve.class,
-                ControlCommand.Policy.class, ControlCommand.TrustKeys.class, ControlCommand.RetireKey.class})
+                ControlCommand.Policy.class, ControlCommand.TrustKeys.class, ControlCommand.RetireKey.class,
+                ControlCommand.Depends.class})
 final class ControlCommand {
 
     /** Where to publish and what to sign with. */
@@ -70,6 +71,22 @@ final class ControlCommand {
 
         public Integer call() throws Exception {
             return out.publish(ControlSettings.approval(proposalId, System.currentTimeMillis(), out.author));
+        }
+    }
+
+    @Command(name = "depends", mixinStandardHelpOptions = true,
+            description = "Declare what a node calls or runs on (DiagnoseJob blames a failing dependency, not its victims).")
+    static final class Depends implements Callable<Integer> {
+        @CommandLine.Mixin Publisher out = new Publisher();
+
+        @Parameters(index = "0", paramLabel = "CALLER", description = "the node that calls")
+        String caller;
+
+        @Parameters(index = "1..*", arity = "0..*", paramLabel = "CALLEE", description = "the nodes it calls; none: it depends on nothing")
+        java.util.List<String> callees = new java.util.ArrayList<>();
+
+        public Integer call() throws Exception {
+            return out.publish(ControlSettings.dependency(caller, callees, System.currentTimeMillis(), out.author));
         }
     }
 

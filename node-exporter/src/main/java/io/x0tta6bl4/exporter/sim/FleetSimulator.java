@@ -133,6 +133,16 @@ public final class FleetSimulator implements AutoCloseable {
         listener.faultInjected(nodeId, fault, now);
     }
 
+    /** {@code caller}'s requests call {@code callee}: a fault on the callee slows the caller's requests down. */
+    public void dependsOn(String caller, String callee) {
+        SimulatedNode from = nodes.get(caller);
+        SimulatedNode to = nodes.get(callee);
+        if (from == null || to == null) {
+            throw new IllegalArgumentException("no simulated node " + (from == null ? caller : callee));
+        }
+        from.callsInto(to);
+    }
+
     public List<String> nodeIds() {
         return new ArrayList<>(nodes.keySet());
     }

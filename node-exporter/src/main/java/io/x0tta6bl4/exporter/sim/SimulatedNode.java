@@ -8,7 +8,9 @@ import java.util.SplittableRandom;
  * One synthetic node: realistic baselines with noise for the same metrics the procfs collectors report,
  * and at most one active fault. A fault changes its primary metric at once and its secondary symptoms two
  * seconds later (as a saturated CPU raises load and pressure after the fact), which is what a root-cause
- * analysis must see through. Thread-safe: the simulator ticks it while the agent may cure it.
+ * analysis must see through. A node may call another ({@link #callsInto}): its request latency then rises
+ * when the node it calls is faulty, a symptom on a healthy node that only the dependency graph explains.
+ * Thread-safe: the simulator ticks it while the agent may cure it.
  */
 public final class SimulatedNode {
     private static final long SYMPTOM_DELAY_MS = 2_000;
@@ -18,8 +20,11 @@ public final class SimulatedNode {
     private final SplittableRandom random;
     private final double cpuBase;
     private final double memoryBase;
-    private Fault fault;
-    private long faultSinceMs;
+    private static final double REQUEST_LATENCY_S = 0.02;
+    /** Volatile so a caller reads its dependency's fault without taking that node's lock. */
+    private volatile Fault fault;
+    private volatile long faultSinceMs;
+    private volatile SimulatedNode callee;
     private long sequence;
 
     public SimulatedNode(String nodeId, Map<String, String> labels, long seed) {
@@ -39,12 +44,23 @@ public final class SimulatedNode {
     }
 
     public synchronized void inject(Fault fault, long nowMs) {
+        this.faultSinceMs = nowMs; // before the fault: a caller reading the fault sees its start time
         this.fault = fault;
-        this.faultSinceMs = nowMs;
     }
 
-    public synchronized Fault activeFault() {
+    public Fault activeFault() {
         return fault;
+    }
+
+    /** This node's requests call {@code dependency} (null: none). */
+    public void callsInto(SimulatedNode dependency) {
+        this.callee = dependency;
+    }
+
+    /** Whether a fault here has lasted long enough to slow down what calls this node. */
+    boolean impairedAt(long nowMs) {
+        Fault f = fault;
+        return f != null && nowMs - faultSinceMs >= SYMPTOM_DELAY_MS;
     }
 
     /** Applies a remediation; returns the fault it cleared, or null when the action does not cure what is wrong. */
@@ -85,6 +101,10 @@ public final class SimulatedNode {
         out.gauge("net_packet_loss_ratio", eth0, clamp(noise(primary && fault == Fault.PACKET_LOSS ? 0.12 : 0.001, 0.0003), 0, 1));
         out.gauge("tcp_retransmits_per_second", Math.max(0, noise(symptoms && fault == Fault.PACKET_LOSS ? 80 : 2, 0.5)));
         out.gauge("net_rx_bytes_per_second", eth0, Math.max(0, noise(1.0e6, 4.0e4)));
+
+        SimulatedNode dependency = callee;
+        double latency = REQUEST_LATENCY_S + (symptoms ? 0.05 : 0) + (dependency != null && dependency.impairedAt(nowMs) ? 0.3 : 0);
+        out.gauge("request_latency_seconds", Math.max(0, noise(latency, 0.002)));
     }
 
     private double noise(double mean, double sd) {

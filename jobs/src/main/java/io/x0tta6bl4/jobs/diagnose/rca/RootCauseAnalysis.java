@@ -69,9 +69,13 @@ public final class RootCauseAnalysis {
     /** A ranked candidate with its score and why. */
     public record Candidate(String entity, double score, double deviation, String evidence) {}
 
-    /** One series' robust deviation and its excess over the baseline median in the metric's units. */
-    record Deviation(double robust, double excess) {
-        static final Deviation NONE = new Deviation(0, 0);
+    /**
+     * How far one entity strayed: in robust scale units, and its excess over the baseline in the metric's own
+     * units (NaN when entities are not measured in one unit, e.g. whole nodes with different faulty metrics:
+     * then a dependency explains a caller when its robust deviation is at least half the caller's).
+     */
+    public record Deviation(double robust, double excess, String what) {
+        static final Deviation NONE = new Deviation(0, 0, "no deviating data");
     }
 
     private final Map<String, Set<String>> callees = new HashMap<>();
@@ -94,32 +98,44 @@ public final class RootCauseAnalysis {
         candidates.add(symptomEntity);
         Map<String, Deviation> worstOfMean = new HashMap<>();
         Map<String, Deviation> worstOfAny = new HashMap<>();
-        Map<String, String> worstSeries = new HashMap<>();
         for (Series s : series) {
             if (s.signal() != symptomSignal || !candidates.contains(s.entity())) {
                 continue;
             }
             Deviation d = deviation(s);
+            if (d.robust() > 0) {
+                d = new Deviation(d.robust(), d.excess(), String.format("%s/%s %.1f robust units off baseline (%+.4g)",
+                        s.signal().name().toLowerCase(), s.statistic(), d.robust(), d.excess()));
+            }
             Map<String, Deviation> target = isMean(s.statistic()) ? worstOfMean : worstOfAny;
             if (d.robust() > target.getOrDefault(s.entity(), Deviation.NONE).robust()) {
                 target.put(s.entity(), d);
-                if (target == worstOfMean || !worstOfMean.containsKey(s.entity())) {
-                    worstSeries.put(s.entity(), s.signal().name().toLowerCase() + "/" + s.statistic());
-                }
             }
         }
         Map<String, Deviation> deviation = new HashMap<>(worstOfAny);
         deviation.putAll(worstOfMean); // the mean wins where there is one
+        return rank(symptomEntity, deviation);
+    }
+
+    /**
+     * Ranks the symptom's entity and its dependencies given each one's deviation (entities absent from the map
+     * have no deviating data). This is the step DiagnoseJob uses across nodes, whose deviations come from anomalies.
+     */
+    public List<Candidate> rank(String symptomEntity, Map<String, Deviation> deviation) {
+        Set<String> candidates = dependencies(symptomEntity);
+        candidates.add(symptomEntity);
         List<Candidate> ranked = new ArrayList<>();
         for (String entity : candidates) {
             Deviation d = deviation.getOrDefault(entity, Deviation.NONE);
             double score = Math.log1p(d.robust());
-            StringBuilder why = new StringBuilder(d.robust() == 0 ? "no deviating data"
-                    : String.format("%s %.1f robust units off baseline (%+.4g)", worstSeries.get(entity), d.robust(), d.excess()));
+            StringBuilder why = new StringBuilder(d.robust() == 0 ? "no deviating data" : d.what());
             String explainer = null;
             for (String dep : dependencies(entity)) {
                 Deviation dd = deviation.getOrDefault(dep, Deviation.NONE);
-                if (dd.robust() > ANOMALOUS && dd.excess() >= EXPLAINS_FRACTION * d.excess()) {
+                boolean accountsForIt = Double.isNaN(dd.excess()) || Double.isNaN(d.excess())
+                        ? dd.robust() >= EXPLAINS_FRACTION * d.robust()
+                        : dd.excess() >= EXPLAINS_FRACTION * d.excess();
+                if (dd.robust() > ANOMALOUS && accountsForIt) {
                     explainer = dep;
                     break;
                 }
@@ -153,7 +169,7 @@ public final class RootCauseAnalysis {
         double scale = Math.max(1.4826 * median(abs), Math.max(s.signal().relativeFloor * Math.abs(median), s.signal().absoluteFloor));
         double worst = s.signal().higherIsWorse ? Arrays.stream(win).max().getAsDouble() : Arrays.stream(win).min().getAsDouble();
         double excess = s.signal().higherIsWorse ? worst - median : median - worst;
-        return new Deviation(Math.max(0, Math.min(CAP, excess / scale)), Math.max(0, excess));
+        return new Deviation(Math.max(0, Math.min(CAP, excess / scale)), Math.max(0, excess), "");
     }
 
     private static double median(double[] sorted) {
@@ -161,7 +177,8 @@ public final class RootCauseAnalysis {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    private Set<String> dependencies(String entity) {
+    /** Everything {@code entity} depends on, transitively (not itself). */
+    public Set<String> dependencies(String entity) {
         Set<String> seen = new LinkedHashSet<>();
         Deque<String> todo = new ArrayDeque<>(callees.getOrDefault(entity, Set.of()));
         while (!todo.isEmpty()) {

@@ -1,4 +1,4 @@
-package io.x0tta6bl4.jobs.heal;
+package io.x0tta6bl4.jobs.common;
 
 import io.x0tta6bl4.connectors.AvroCodec;
 import io.x0tta6bl4.connectors.command.CommandRejectedException;
@@ -15,16 +15,19 @@ import org.apache.flink.util.Collector;
 
 /**
  * Lets through only control records signed by the pinned root keys (when {@code control.keys.dir} is set);
- * a forged or unsigned setting goes to the dead-letter topic with the reason instead of steering HealJob.
+ * a forged or unsigned setting goes to the dead-letter topic with the reason instead of steering a job
+ * (HealJob's policy and approvals, DiagnoseJob's dependency graph).
  */
 public class VerifyControl extends ProcessFunction<ControlRecord, ControlRecord> {
     private static final long serialVersionUID = 1L;
 
     private final String rootKeysDir;
+    private final String stage;
     private transient CommandVerifier verifier;
 
-    public VerifyControl(String rootKeysDir) {
+    public VerifyControl(String rootKeysDir, String stage) {
         this.rootKeysDir = rootKeysDir;
+        this.stage = stage;
     }
 
     @Override
@@ -46,7 +49,7 @@ public class VerifyControl extends ProcessFunction<ControlRecord, ControlRecord>
         } catch (CommandRejectedException e) {
             RawRecord raw = new RawRecord("control", 0, -1, record.getUpdatedAtMs(), record.getSettingId().getBytes(),
                     AvroCodec.of(ControlRecord.class).encode(record));
-            ctx.output(DeadLetters.TAG, DeadLetters.of(raw, HealJob.NAME, "control record refused: " + e.getMessage(),
+            ctx.output(DeadLetters.TAG, DeadLetters.of(raw, stage, "control record refused: " + e.getMessage(),
                     ctx.timerService().currentProcessingTime()));
         }
     }
