@@ -6,6 +6,7 @@ import io.x0tta6bl4.schema.ControlRecord;
 import io.x0tta6bl4.schema.DeadLetter;
 import io.x0tta6bl4.schema.Decision;
 import io.x0tta6bl4.schema.Incident;
+import io.x0tta6bl4.schema.NodeInfo;
 import io.x0tta6bl4.schema.SignedCommand;
 import io.x0tta6bl4.schema.TelemetryBatch;
 import java.time.Duration;
@@ -25,7 +26,8 @@ public enum Topic {
     RESULTS("x0.results.v1", CommandResult.class, 3, Duration.ofDays(30), false),
     CONTROL("x0.control.v1", ControlRecord.class, 1, null, true),
     DEADLETTER("x0.deadletter.v1", DeadLetter.class, 1, Duration.ofDays(30), false),
-    DECISIONS("x0.decisions.v1", Decision.class, 3, Duration.ofDays(30), false);
+    DECISIONS("x0.decisions.v1", Decision.class, 3, Duration.ofDays(30), false),
+    INVENTORY("x0.inventory.v1", NodeInfo.class, 1, null, true);
 
     private final String baseName;
     private final Class<? extends SpecificRecord> recordType;

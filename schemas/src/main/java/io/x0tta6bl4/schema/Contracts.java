@@ -22,7 +22,7 @@ public final class Contracts {
             "MetricKind", "MetricSample", "TelemetryBatch",
             "Evidence", "Anomaly", "RootCause", "Incident",
             "CommandParameter", "CommandBody", "CommandSignature", "SignedCommand",
-            "CommandResult", "ControlRecord", "DeadLetter", "Decision");
+            "CommandResult", "ControlRecord", "DeadLetter", "Decision", "NodeInfo");
 
     /** Released versions, oldest first. Add "v2" here (and its folder) when a release changes a schema. */
     public static final List<String> RELEASED_VERSIONS = List.of("v1");

@@ -40,6 +40,7 @@ public final class JobConfig implements Serializable {
             Map.entry("cooldown.ms", new String[] {"30000", "minimum time between two identical actions on one node"}),
             Map.entry("verify.window.ms", new String[] {"20000", "how long an incident may stay open after an action before the next is tried"}),
             Map.entry("blast.radius.max.nodes", new String[] {"5", "at most this many nodes of one role (or of the fleet, for nodes without a role) under remediation at once"}),
+            Map.entry("blast.radius.max.percent", new String[] {"20", "at most this percentage of a role's nodes (sized from x0.inventory.v1) under remediation at once; one node always may"}),
             Map.entry("heal.mode", new String[] {"auto", "auto or suggest (propose only), until the control topic sets a policy"}),
             Map.entry("heal.dry-run", new String[] {"false", "issue every command as a dry run, until the control topic sets a policy"}),
             Map.entry("control.keys.dir", new String[] {"", "directory with the root public keys control records must be signed with; empty = trust the topic's ACLs"})));
@@ -118,6 +119,14 @@ public final class JobConfig implements Serializable {
             return Long.parseLong(get(key).trim());
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("setting " + key + " must be a whole number, not '" + get(key) + "'");
+        }
+    }
+
+    public double getDouble(String key) {
+        try {
+            return Double.parseDouble(get(key).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("setting " + key + " must be a number, not '" + get(key) + "'");
         }
     }
 

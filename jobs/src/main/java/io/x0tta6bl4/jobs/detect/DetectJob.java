@@ -9,6 +9,8 @@ import io.x0tta6bl4.jobs.common.JobLauncher;
 import io.x0tta6bl4.jobs.common.Pipelines;
 import io.x0tta6bl4.schema.Anomaly;
 import io.x0tta6bl4.schema.DeadLetter;
+import io.x0tta6bl4.schema.NodeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import io.x0tta6bl4.schema.TelemetryBatch;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -19,29 +21,39 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * Analyze (detection): telemetry in, anomaly episodes out.
  *
  * <pre>x0.telemetry.v1 → decode (bad → x0.deadletter.v1) → event time → split per series
- *   → keyBy(series) → ScoreSeries → x0.anomalies.v1</pre>
+ *   → keyBy(series) → ScoreSeries → x0.anomalies.v1
+ *                                 → keyBy(node) → TrackNodeInventory → x0.inventory.v1</pre>
  */
 public final class DetectJob {
     public static final String NAME = "detect";
 
     /** The job's outputs: anomalies and the dead letters of its input. */
-    public record Outputs(DataStream<Anomaly> anomalies, DataStream<DeadLetter> deadLetters) {}
+    public record Outputs(DataStream<Anomaly> anomalies, DataStream<NodeInfo> inventory, DataStream<DeadLetter> deadLetters) {}
+
+    /** A node's inventory record is repeated this often (event time), and a node silent this long is forgotten. */
+    static final long INVENTORY_HEARTBEAT_MS = 60_000;
+    static final long INVENTORY_IDLE_MS = 10 * 60_000;
 
     private DetectJob() {}
 
     /** The topology, independent of where records come from and go to. */
     public static Outputs topology(DataStream<RawRecord> telemetry, JobConfig config, DetectorSettings settings) {
         SingleOutputStreamOperator<TelemetryBatch> batches = Pipelines.decode(telemetry, TelemetryBatch.class, NAME);
-        DataStream<Anomaly> anomalies = batches
+        DataStream<TelemetryBatch> timed = batches
                 .assignTimestampsAndWatermarks(WatermarkStrategy
                         .<TelemetryBatch>forBoundedOutOfOrderness(config.getMillis("watermark.disorder.ms"))
                         .withTimestampAssigner((batch, ts) -> batch.getTimestampMs())
                         .withIdleness(config.getMillis("watermark.idle.ms")))
-                .name("detect: event time").uid("detect-watermarks")
+                .name("detect: event time").uid("detect-watermarks");
+        DataStream<Anomaly> anomalies = timed
                 .flatMap(new SplitBatch()).name("detect: split series").uid("detect-split")
                 .keyBy(point -> point.seriesKey)
                 .process(new ScoreSeries(settings)).name("detect: score series").uid("detect-score");
-        return new Outputs(anomalies, batches.getSideOutput(DeadLetters.TAG));
+        DataStream<NodeInfo> inventory = timed
+                .keyBy(TelemetryBatch::getNodeId)
+                .process(new TrackNodeInventory(INVENTORY_HEARTBEAT_MS, INVENTORY_IDLE_MS), TypeInformation.of(NodeInfo.class))
+                .name("detect: track inventory").uid("detect-inventory");
+        return new Outputs(anomalies, inventory, batches.getSideOutput(DeadLetters.TAG));
     }
 
     /** Adds the job, wired to Kafka, to an environment. */
@@ -50,6 +62,8 @@ public final class DetectJob {
         Outputs out = topology(telemetry, config, DetectorSettings.defaults());
         out.anomalies().sinkTo(KafkaConnectors.sink(config.kafka(), Topic.ANOMALIES, Anomaly.class, Anomaly::getNodeId))
                 .name("detect: anomalies").uid("detect-anomaly-sink");
+        out.inventory().sinkTo(KafkaConnectors.sink(config.kafka(), Topic.INVENTORY, NodeInfo.class, NodeInfo::getNodeId))
+                .name("detect: inventory").uid("detect-inventory-sink");
         Pipelines.sinkDeadLetters(out.deadLetters(), config, NAME);
     }
 

@@ -14,6 +14,7 @@ import io.x0tta6bl4.schema.ControlRecord;
 import io.x0tta6bl4.schema.DeadLetter;
 import io.x0tta6bl4.schema.Decision;
 import io.x0tta6bl4.schema.Incident;
+import io.x0tta6bl4.schema.NodeInfo;
 import io.x0tta6bl4.schema.SignedCommand;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,7 +33,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * <pre>x0.incidents.v1 ─┐
  *                   ├→ keyBy(target node) ─┐
  * x0.results.v1  ───┘                      ├→ PlanRemediation → LimitBlastRadius → SignCommands → x0.commands.v1 (transactional)
- * x0.control.v1 → VerifyControl → broadcast┘        └→ decisions → x0.decisions.v1</pre>
+ * x0.control.v1 → VerifyControl → broadcast┘        │           ↑ broadcast: x0.inventory.v1 (role sizes)
+ *                                                    └→ decisions → x0.decisions.v1</pre>
  */
 public final class HealJob {
     public static final String NAME = "heal";
@@ -41,11 +43,15 @@ public final class HealJob {
 
     private HealJob() {}
 
+    /** A node whose inventory record is older than this no longer counts towards its role's size. */
+    static final long INVENTORY_STALE_MS = 15 * 60_000;
+
     public static Outputs topology(DataStream<RawRecord> incidents, DataStream<RawRecord> results, DataStream<RawRecord> control,
-            JobConfig config, Playbook playbook) {
+            DataStream<RawRecord> inventory, JobConfig config, Playbook playbook) {
         SingleOutputStreamOperator<Incident> decodedIncidents = Pipelines.decode(incidents, Incident.class, NAME);
         SingleOutputStreamOperator<CommandResult> decodedResults = Pipelines.decode(results, CommandResult.class, NAME);
         SingleOutputStreamOperator<ControlRecord> decodedControl = Pipelines.decode(control, ControlRecord.class, NAME);
+        SingleOutputStreamOperator<NodeInfo> decodedInventory = Pipelines.decode(inventory, NodeInfo.class, NAME);
         SingleOutputStreamOperator<ControlRecord> trustedControl = decodedControl
                 .process(new VerifyControl(config.get("control.keys.dir"), NAME), TypeInformation.of(ControlRecord.class))
                 .name("heal: verify control").uid("heal-verify-control");
@@ -60,12 +66,15 @@ public final class HealJob {
                 .name("heal: plan remediation").uid("heal-plan");
         SingleOutputStreamOperator<CommandBody> guarded = planned
                 .keyBy(command -> command.scope)
-                .process(new LimitBlastRadius((int) config.getLong("blast.radius.max.nodes")), TypeInformation.of(CommandBody.class))
+                .connect(decodedInventory.broadcast(LimitBlastRadius.INVENTORY))
+                .process(new LimitBlastRadius((int) config.getLong("blast.radius.max.nodes"), config.getDouble("blast.radius.max.percent"),
+                        INVENTORY_STALE_MS), TypeInformation.of(CommandBody.class))
                 .name("heal: limit blast radius").uid("heal-blast-radius");
         DataStream<SignedCommand> signed = guarded
                 .map(new SignCommands(config.get("keys.dir"), config.get("kem.keys.dir"))).name("heal: sign commands").uid("heal-sign");
         DataStream<DeadLetter> deadLetters = decodedIncidents.getSideOutput(DeadLetters.TAG)
                 .union(decodedResults.getSideOutput(DeadLetters.TAG), decodedControl.getSideOutput(DeadLetters.TAG),
+                        decodedInventory.getSideOutput(DeadLetters.TAG),
                         trustedControl.getSideOutput(DeadLetters.TAG));
         return new Outputs(signed, planned.getSideOutput(Decisions.TAG).union(guarded.getSideOutput(Decisions.TAG)), deadLetters);
     }
@@ -97,8 +106,12 @@ public final class HealJob {
         DataStream<RawRecord> control = env.fromSource(KafkaConnectors.source(config.kafka(), Topic.CONTROL,
                         config.groupId(NAME + "-control"), OffsetsInitializer.earliest()), WatermarkStrategy.noWatermarks(),
                 NAME + ": " + Topic.CONTROL.baseName()).uid(NAME + "-source-control");
+        // The inventory is compacted and small: read whole on every start, like the control topic.
+        DataStream<RawRecord> inventory = env.fromSource(KafkaConnectors.source(config.kafka(), Topic.INVENTORY,
+                        config.groupId(NAME + "-inventory"), OffsetsInitializer.earliest()), WatermarkStrategy.noWatermarks(),
+                NAME + ": " + Topic.INVENTORY.baseName()).uid(NAME + "-source-inventory");
         Outputs out = topology(Pipelines.kafka(env, config, Topic.INCIDENTS, NAME), Pipelines.kafka(env, config, Topic.RESULTS, NAME),
-                control, config, playbook(config));
+                control, inventory, config, playbook(config));
         out.commands().sinkTo(KafkaConnectors.exactlyOnceSink(config.kafka(), Topic.COMMANDS, SignedCommand.class,
                         SignedCommand::getTargetNodeId, config.get("group.prefix") + "heal-commands"))
                 .name("heal: commands").uid("heal-command-sink");

@@ -14,6 +14,7 @@ import io.x0tta6bl4.schema.ControlRecord;
 import io.x0tta6bl4.schema.DeadLetter;
 import io.x0tta6bl4.schema.Decision;
 import io.x0tta6bl4.schema.Incident;
+import io.x0tta6bl4.schema.NodeInfo;
 import io.x0tta6bl4.schema.MetricSample;
 import io.x0tta6bl4.schema.SignedCommand;
 import io.x0tta6bl4.schema.TelemetryBatch;
@@ -98,6 +99,10 @@ public class ToIndexDocuments extends ProcessFunction<RawRecord, IndexDocument> 
             case DECISIONS -> {
                 Decision d = (Decision) record;
                 out.collect(doc(index, d.getDecisionId(), AvroJson.toJson(d), d.getAtMs()));
+            }
+            case INVENTORY -> {
+                NodeInfo n = (NodeInfo) record;
+                out.collect(doc(index, n.getNodeId(), AvroJson.toJson(n), n.getLastSeenMs())); // one document per node
             }
             case DEADLETTER -> {
                 DeadLetter d = (DeadLetter) record;

@@ -33,6 +33,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class StateSerializerTest {
 
+    static io.x0tta6bl4.jobs.detect.TrackNodeInventory.Seen seen() {
+        var s = new io.x0tta6bl4.jobs.detect.TrackNodeInventory.Seen();
+        s.labels = "role=db";
+        s.firstSeenMs = 1;
+        s.lastSeenMs = 2;
+        s.lastPublishedMs = 2;
+        return s;
+    }
+
     static Stream<Arguments> types() {
         SeriesState series = new SeriesState();
         SeriesDetector detector = new SeriesDetector(DetectorSettings.defaults());
@@ -52,6 +61,9 @@ class StateSerializerTest {
         return Stream.of(
                 Arguments.of(SeriesState.class, series),
                 Arguments.of(IncidentHeader.class, header),
+                Arguments.of(io.x0tta6bl4.jobs.detect.TrackNodeInventory.Seen.class, seen()),
+                Arguments.of(io.x0tta6bl4.schema.NodeInfo.class, io.x0tta6bl4.schema.NodeInfo.newBuilder().setNodeId("n1")
+                        .setLabels(Map.of("role", "db")).setFirstSeenMs(1).setLastSeenMs(2).build()),
                 Arguments.of(io.x0tta6bl4.schema.Incident.class, io.x0tta6bl4.schema.Incident.newBuilder().setIncidentId("db-1-8")
                         .setStatus(io.x0tta6bl4.schema.IncidentStatus.OPEN).setRevision(1).setOpenedAtMs(8).setUpdatedAtMs(9).setSeverity(0.9)
                         .setNodes(List.of("db-1")).setMetrics(List.of("disk_io_latency_seconds")).setLabels(Map.of("role", "db"))

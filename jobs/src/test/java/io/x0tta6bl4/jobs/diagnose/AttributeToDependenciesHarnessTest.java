@@ -40,10 +40,8 @@ class AttributeToDependenciesHarnessTest {
         return incident("db-1", "disk_io_latency_seconds", "disk_latency", status, 8_000, 0.9);
     }
 
-    /** The broadcast harness has no numKeyedStateEntries(); ask the heap backend directly. */
     static int keyedStateEntries(KeyedBroadcastOperatorTestHarness<String, Incident, ControlRecord, Incident> h) {
-        var operator = (org.apache.flink.streaming.api.operators.AbstractStreamOperator<?>) h.getTwoInputOperator();
-        return ((org.apache.flink.runtime.state.heap.HeapKeyedStateBackend<?>) operator.getKeyedStateBackend()).numKeyValueStateEntries();
+        return io.x0tta6bl4.jobs.common.BroadcastHarnesses.keyedStateEntries(h);
     }
 
     static RootCause top(Incident i) {

@@ -90,7 +90,8 @@ class HealJobExactlyOnceITCase {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
             Pipelines.configure(env, config);
             HealJob.Outputs out = HealJob.topology(Pipelines.kafka(env, config, Topic.INCIDENTS, "eo"),
-                    Pipelines.kafka(env, config, Topic.RESULTS, "eo"), Pipelines.kafka(env, config, Topic.CONTROL, "eo"), config,
+                    Pipelines.kafka(env, config, Topic.RESULTS, "eo"), Pipelines.kafka(env, config, Topic.CONTROL, "eo"),
+                    Pipelines.kafka(env, config, Topic.INVENTORY, "eo"), config,
                     Playbook.builtIn());
             out.commands().map(new CrashOnce()).name("crash once")
                     .sinkTo(KafkaConnectors.exactlyOnceSink(kafka, Topic.COMMANDS, SignedCommand.class, SignedCommand::getTargetNodeId, "eo-it"));
