@@ -73,11 +73,19 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
     }
 
     public T decode(byte[] bytes) throws UndecodableRecordException {
+        return decode(bytes, null);
+    }
+
+    /**
+     * Decodes into {@code reuse} where Avro can (hot paths that drop the record before the next one: fewer
+     * allocations); null decodes into a new record.
+     */
+    public T decode(byte[] bytes, T reuse) throws UndecodableRecordException {
         if (bytes == null) {
             throw new UndecodableRecordException("empty record (null value)");
         }
         try {
-            return decoder().decode(bytes);
+            return decoder().decode(bytes, reuse);
         } catch (BadHeaderException e) {
             throw new UndecodableRecordException("not an Avro single-object record (" + e.getMessage() + ")", e);
         } catch (MissingSchemaException e) {
@@ -89,9 +97,20 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
         }
     }
 
+    /**
+     * Avro's data model for the generated classes, with their generated encoders and decoders switched on: without
+     * them every field goes through Avro's generic grammar interpreter. Measured by {@code x0 bench detect-throughput}:
+     * DetectJob from 32k to 47k batches/s. Our own instance, so other users of Avro in the JVM are not changed.
+     */
+    private SpecificData model() {
+        SpecificData model = new SpecificData(type.getClassLoader());
+        model.setCustomCoders(true);
+        return model;
+    }
+
     private BinaryMessageEncoder<T> encoder() {
         if (encoder == null) {
-            encoder = new BinaryMessageEncoder<>(SpecificData.getForClass(type), schema());
+            encoder = new BinaryMessageEncoder<>(model(), schema());
         }
         return encoder;
     }
@@ -100,7 +119,7 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
     private BinaryMessageDecoder<T> decoder() {
         if (decoder == null) {
             Schema current = schema();
-            BinaryMessageDecoder<T> d = new BinaryMessageDecoder<>(SpecificData.getForClass(type), current);
+            BinaryMessageDecoder<T> d = new BinaryMessageDecoder<>(model(), current);
             for (String version : Contracts.RELEASED_VERSIONS) {
                 Schema old = Contracts.released(version).get(current.getFullName());
                 if (old != null) {

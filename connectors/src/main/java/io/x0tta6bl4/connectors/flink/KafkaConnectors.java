@@ -28,6 +28,16 @@ public final class KafkaConnectors {
 
     /** One source over several topics; {@link RawRecord#topic} tells them apart. */
     public static KafkaSource<RawRecord> source(KafkaSettings kafka, List<Topic> topics, String groupId, OffsetsInitializer start) {
+        return builder(kafka, topics, groupId, start).build();
+    }
+
+    /** A bounded source: a topic from its start to the offsets it had when the job started (benchmarks, backfills). */
+    public static KafkaSource<RawRecord> boundedSource(KafkaSettings kafka, Topic topic, String groupId) {
+        return builder(kafka, List.of(topic), groupId, OffsetsInitializer.earliest()).setBounded(OffsetsInitializer.latest()).build();
+    }
+
+    private static org.apache.flink.connector.kafka.source.KafkaSourceBuilder<RawRecord> builder(KafkaSettings kafka, List<Topic> topics,
+            String groupId, OffsetsInitializer start) {
         if (groupId == null || groupId.isBlank()) {
             throw new IllegalArgumentException("a consumer group id is required for " + topics);
         }
@@ -43,8 +53,7 @@ public final class KafkaConnectors {
                 .setGroupId(groupId)
                 .setStartingOffsets(start)
                 .setDeserializer(new RawRecordDeserializer())
-                .setProperties(props)
-                .build();
+                .setProperties(props);
     }
 
     /**

@@ -11,6 +11,10 @@ public final class Labels {
         if (labels == null || labels.isEmpty()) {
             return "";
         }
+        if (labels.size() == 1) { // the common case (device=, interface=): no sorting needed
+            Map.Entry<String, String> only = labels.entrySet().iterator().next();
+            return only.getKey() + "=" + only.getValue();
+        }
         StringBuilder sb = new StringBuilder();
         new TreeMap<>(labels).forEach((k, v) -> {
             if (sb.length() > 0) {

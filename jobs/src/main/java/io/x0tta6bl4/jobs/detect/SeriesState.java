@@ -6,6 +6,10 @@ package io.x0tta6bl4.jobs.detect;
  * constructor) so its state serializer can evolve.
  */
 public class SeriesState {
+    /** Which series: its metric name and canonical labels ("" for none), and the node's labels at its last anomaly. */
+    public String metric;
+    public String labels = "";
+    public String nodeLabels = "";
     public long samples;
     public long firstTimestampMs;
     public long lastTimestampMs = Long.MIN_VALUE;
@@ -39,8 +43,6 @@ public class SeriesState {
     public int alarmingInRow;
     public long firstAlarmMs;
     public double seenBefore;
-    /** The clean-up timer currently registered, or Long.MIN_VALUE. */
-    public long cleanupTimerMs = Long.MIN_VALUE;
 
     public SeriesState() {}
 }

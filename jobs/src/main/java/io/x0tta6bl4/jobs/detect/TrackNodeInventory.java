@@ -2,7 +2,6 @@ package io.x0tta6bl4.jobs.detect;
 
 import io.x0tta6bl4.jobs.common.Labels;
 import io.x0tta6bl4.schema.NodeInfo;
-import io.x0tta6bl4.schema.TelemetryBatch;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -15,7 +14,7 @@ import org.apache.flink.util.Collector;
  * blast radius in percent of a role) know which nodes exist and which have gone quiet. A node silent for
  * {@code idleTimeoutMs} is forgotten by a timer.
  */
-public class TrackNodeInventory extends KeyedProcessFunction<String, TelemetryBatch, NodeInfo> {
+public class TrackNodeInventory extends KeyedProcessFunction<String, NodeSeen, NodeInfo> {
     private static final long serialVersionUID = 1L;
 
     /** What the tracker remembers of one node. A Flink POJO. */
@@ -44,10 +43,10 @@ public class TrackNodeInventory extends KeyedProcessFunction<String, TelemetryBa
     }
 
     @Override
-    public void processElement(TelemetryBatch batch, Context ctx, Collector<NodeInfo> out) throws Exception {
+    public void processElement(NodeSeen batch, Context ctx, Collector<NodeInfo> out) throws Exception {
         Seen s = seen.value();
-        String labels = Labels.canonical(batch.getNodeLabels());
-        long ts = batch.getTimestampMs();
+        String labels = batch.labels;
+        long ts = batch.timestampMs;
         boolean publish;
         if (s == null) {
             s = new Seen();
@@ -60,7 +59,7 @@ public class TrackNodeInventory extends KeyedProcessFunction<String, TelemetryBa
         s.lastSeenMs = Math.max(s.lastSeenMs, ts);
         if (publish) {
             s.lastPublishedMs = ts;
-            out.collect(NodeInfo.newBuilder().setNodeId(batch.getNodeId()).setLabels(batch.getNodeLabels())
+            out.collect(NodeInfo.newBuilder().setNodeId(batch.nodeId).setLabels(Labels.parse(labels))
                     .setFirstSeenMs(s.firstSeenMs).setLastSeenMs(s.lastSeenMs).build());
         }
         if (s.cleanupTimerMs == Long.MIN_VALUE) { // one timer per node, moved forward lazily when it fires

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.x0tta6bl4.connectors.elasticsearch.IndexDocument;
 import io.x0tta6bl4.connectors.flink.RawRecord;
-import io.x0tta6bl4.jobs.detect.MetricPoint;
 import io.x0tta6bl4.jobs.detect.DetectorSettings;
 import io.x0tta6bl4.jobs.detect.SeriesDetector;
 import io.x0tta6bl4.jobs.detect.SeriesState;
@@ -50,7 +49,7 @@ class StateSerializerTest {
         }
         series.lastRaw = 7.5;
         series.inEpisode = true;
-        series.cleanupTimerMs = 99;
+        series.metric = "cpu_usage_ratio";
         IncidentHeader header = new IncidentHeader();
         header.incidentId = "n1-1";
         header.revision = 3;
@@ -62,6 +61,7 @@ class StateSerializerTest {
                 Arguments.of(SeriesState.class, series),
                 Arguments.of(IncidentHeader.class, header),
                 Arguments.of(io.x0tta6bl4.jobs.detect.TrackNodeInventory.Seen.class, seen()),
+                Arguments.of(io.x0tta6bl4.jobs.detect.NodeSeen.class, new io.x0tta6bl4.jobs.detect.NodeSeen("n1", "role=db", 5)),
                 Arguments.of(io.x0tta6bl4.schema.NodeInfo.class, io.x0tta6bl4.schema.NodeInfo.newBuilder().setNodeId("n1")
                         .setLabels(Map.of("role", "db")).setFirstSeenMs(1).setLastSeenMs(2).build()),
                 Arguments.of(io.x0tta6bl4.schema.Incident.class, io.x0tta6bl4.schema.Incident.newBuilder().setIncidentId("db-1-8")
@@ -71,7 +71,6 @@ class StateSerializerTest {
                                 .setKind("disk_latency").setScore(0.8).build())).build()),
                 Arguments.of(AnomalyEntry.class, new AnomalyEntry("a", "n1", "cpu", 1, 0.5, 2, 1)),
                 Arguments.of(ActionStats.class, stats),
-                Arguments.of(MetricPoint.class, new MetricPoint("n1", "cpu", "core=0", 5, 0.5, false)),
                 Arguments.of(RawRecord.class, new RawRecord("t", 1, 2, 3, new byte[] {1}, new byte[] {2, 3})),
                 Arguments.of(IndexDocument.class, new IndexDocument("i", "id", "{}")),
                 Arguments.of(io.x0tta6bl4.jobs.heal.PlannedCommand.class, new io.x0tta6bl4.jobs.heal.PlannedCommand(

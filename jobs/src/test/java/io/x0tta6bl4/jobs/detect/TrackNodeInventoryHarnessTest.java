@@ -3,7 +3,6 @@ package io.x0tta6bl4.jobs.detect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.x0tta6bl4.schema.NodeInfo;
-import io.x0tta6bl4.schema.TelemetryBatch;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -13,12 +12,12 @@ import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
 
 class TrackNodeInventoryHarnessTest {
-    static TelemetryBatch batch(String node, long ts, Map<String, String> labels) {
-        return TelemetryBatch.newBuilder().setNodeId(node).setTimestampMs(ts).setSequence(ts).setNodeLabels(labels).setSamples(List.of()).build();
+    static NodeSeen batch(String node, long ts, Map<String, String> labels) {
+        return new NodeSeen(node, io.x0tta6bl4.jobs.common.Labels.canonical(labels), ts);
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<String, TelemetryBatch, NodeInfo> harness() throws Exception {
-        return ProcessFunctionTestHarnesses.forKeyedProcessFunction(new TrackNodeInventory(60_000, 600_000), TelemetryBatch::getNodeId,
+    static KeyedOneInputStreamOperatorTestHarness<String, NodeSeen, NodeInfo> harness() throws Exception {
+        return ProcessFunctionTestHarnesses.forKeyedProcessFunction(new TrackNodeInventory(60_000, 600_000), seen -> seen.nodeId,
                 Types.STRING);
     }
 

@@ -1,0 +1,137 @@
+package io.x0tta6bl4.jobs.detect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.x0tta6bl4.connectors.AvroCodec;
+import io.x0tta6bl4.connectors.flink.DeadLetters;
+import io.x0tta6bl4.connectors.flink.RawRecord;
+import io.x0tta6bl4.schema.Anomaly;
+import io.x0tta6bl4.schema.AnomalyPhase;
+import io.x0tta6bl4.schema.MetricKind;
+import io.x0tta6bl4.schema.MetricSample;
+import io.x0tta6bl4.schema.TelemetryBatch;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.Test;
+
+class ScoreNodeSeriesHarnessTest {
+    private static final DetectorSettings SETTINGS = DetectorSettings.defaults();
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, RawRecord, Anomaly> harness() throws Exception {
+        return ProcessFunctionTestHarnesses.forKeyedProcessFunction(new ScoreNodeSeries(SETTINGS), DetectJob::nodeKey, Types.STRING);
+    }
+
+    private static RawRecord raw(String key, TelemetryBatch batch) {
+        return new RawRecord("x0.telemetry.v1", 0, batch.getSequence(), batch.getTimestampMs(),
+                key == null ? null : key.getBytes(StandardCharsets.UTF_8), AvroCodec.of(TelemetryBatch.class).encode(batch));
+    }
+
+    private static MetricSample gauge(String name, Map<String, String> labels, double value) {
+        return MetricSample.newBuilder().setName(name).setLabels(labels).setKind(MetricKind.GAUGE).setValue(value).build();
+    }
+
+    /** One batch a second from n1: cpu at {@code cpu}, and a per-disk latency series that stays flat. */
+    private static void feed(KeyedOneInputStreamOperatorTestHarness<String, RawRecord, Anomaly> h, int from, int to, double cpu,
+            boolean withDisk) throws Exception {
+        for (int i = from; i < to; i++) {
+            long ts = i * 1000L;
+            List<MetricSample> samples = new ArrayList<>();
+            samples.add(gauge("cpu_usage_ratio", Map.of(), cpu + (i % 3) * 0.005));
+            if (withDisk) {
+                samples.add(gauge("disk_io_latency_seconds", Map.of("device", "vda"), 0.002 + (i % 2) * 0.0001));
+            }
+            samples.add(MetricSample.newBuilder().setName("lat_bucket").setLabels(Map.of("le", "1")).setKind(MetricKind.HISTOGRAM_BUCKET)
+                    .setValue(i).build());
+            h.processElement(raw("n1", TelemetryBatch.newBuilder().setNodeId("n1").setTimestampMs(ts).setSequence(i)
+                    .setNodeLabels(Map.of("role", "db")).setSamples(samples).build()), ts);
+        }
+    }
+
+    @Test
+    void oneAnomalyPerEpisodeWithStartPeakEndAndItsSeries() throws Exception {
+        try (var h = harness()) {
+            feed(h, 1, 40, 0.2, true);
+            feed(h, 40, 55, 0.95, true);
+            feed(h, 55, 80, 0.2, true);
+            List<Anomaly> out = h.extractOutputValues();
+            assertThat(out).extracting(Anomaly::getPhase).containsExactly(AnomalyPhase.STARTED, AnomalyPhase.ENDED);
+            Anomaly start = out.get(0);
+            assertThat(start.getMetric()).isEqualTo("cpu_usage_ratio");
+            assertThat(start.getNodeLabels()).containsEntry("role", "db");
+            assertThat(start.getStartMs()).isEqualTo(40_000);
+            assertThat(start.getObserved()).isGreaterThan(0.9);
+            assertThat(start.getExpected()).isBetween(0.19, 0.22);
+            assertThat(start.getScore()).isBetween(0.45, 1.0);
+            long clearMs = SETTINGS.clearSamples() * 1000L;
+            assertThat(out.get(1).getEndMs()).isBetween(54_000L + clearMs, 58_000L + clearMs);
+            assertThat(out.get(1).getAnomalyId()).isEqualTo(start.getAnomalyId());
+        }
+    }
+
+    @Test
+    void seriesWithLabelsIsItsOwnSeriesAndBucketsAreNotScored() throws Exception {
+        try (var h = harness()) {
+            feed(h, 1, 30, 0.2, true);
+            assertThat(h.numKeyedStateEntries()).as("the series map and the timer of one node").isEqualTo(2);
+            h.processWatermark(new Watermark(29_000));
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void seriesThatStopsIsDroppedWhileTheNodeLivesOn() throws Exception {
+        try (var h = harness()) {
+            feed(h, 1, 30, 0.2, true);
+            feed(h, 30, 30 + (int) (SETTINGS.idleTimeoutMs() / 1000) + 5, 0.2, false); // the disk disappears
+            h.processWatermark(new Watermark(30_000 + SETTINGS.idleTimeoutMs() + 2_000));
+            assertThat(h.numKeyedStateEntries()).isEqualTo(2);
+            assertThat(h.numEventTimeTimers()).as("moved forward, not multiplied").isEqualTo(1);
+            feed(h, 700, 701, 0.2, false);
+            assertThat(h.extractOutputValues()).isEmpty();
+        }
+    }
+
+    @Test
+    void silentNodeIsForgottenAndItsOpenEpisodeClosedFirst() throws Exception {
+        try (var h = harness()) {
+            feed(h, 1, 30, 0.2, false);
+            feed(h, 30, 35, 0.9, false);
+            h.processWatermark(new Watermark(34_000 + SETTINGS.idleTimeoutMs() + 1));
+            assertThat(h.extractOutputValues()).extracting(Anomaly::getPhase).containsExactly(AnomalyPhase.STARTED, AnomalyPhase.ENDED);
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void everyBatchIsSeenForTheInventory() throws Exception {
+        try (var h = harness()) {
+            feed(h, 1, 4, 0.2, false);
+            assertThat(h.getSideOutput(ScoreNodeSeries.SEEN)).extracting(r -> r.getValue().labels + "@" + r.getValue().timestampMs)
+                    .containsExactly("role=db@1000", "role=db@2000", "role=db@3000");
+        }
+    }
+
+    @Test
+    void undecodableAndMisKeyedRecordsAreDeadLetteredWithTheReasonAndLeaveNoState() throws Exception {
+        try (var h = harness()) {
+            h.processElement(new RawRecord("x0.telemetry.v1", 0, 1, 1000, "n1".getBytes(StandardCharsets.UTF_8), new byte[] {1, 2, 3}), 1000);
+            TelemetryBatch other = TelemetryBatch.newBuilder().setNodeId("n2").setTimestampMs(2000).setSequence(2).setSamples(List.of()).build();
+            h.processElement(raw("n1", other), 2000);
+            h.processElement(raw(null, other), 2000);
+            assertThat(h.getSideOutput(DeadLetters.TAG)).extracting(r -> r.getValue().getReason())
+                    .satisfiesExactly(
+                            reason -> assertThat(reason).isNotBlank(),
+                            reason -> assertThat(reason).contains("record key 'n1' is not the batch's node id 'n2'"),
+                            reason -> assertThat(reason).contains("record key '' is not the batch's node id 'n2'"));
+            assertThat(h.extractOutputValues()).isEmpty();
+            assertThat(h.numKeyedStateEntries()).isZero();
+        }
+    }
+}
