@@ -18,7 +18,7 @@ public final class BpfCollectors implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BpfCollectors.class);
 
     /** Every family shipped in the jar, cheapest first. */
-    public static final List<String> FAMILIES = List.of("tcp_resets", "oom_kills", "block_latency", "runqueue_latency", "syscall_errors");
+    public static final List<String> FAMILIES = List.of("tcp", "oom_kills", "block_latency", "runqueue_latency", "syscall_errors");
 
     private final List<BpfObject> objects = new ArrayList<>();
     private final List<Collector> collectors = new ArrayList<>();
@@ -62,7 +62,7 @@ public final class BpfCollectors implements AutoCloseable {
 
     private static Collector collector(BpfObject object) {
         return switch (object.family()) {
-            case "tcp_resets" -> new CounterArray(object, "x0_tcp_resets", "tcp_resets_sent_total", "tcp_resets_received_total");
+            case "tcp" -> new TcpEvents(object);
             case "syscall_errors" -> new SyscallErrors(object);
             case "oom_kills" -> new CounterArray(object, "x0_oom_kills", "oom_kills_total");
             case "block_latency" -> new LatencyHistogram(object, "x0_block_latency", "block_io_latency_seconds");
@@ -91,7 +91,7 @@ public final class BpfCollectors implements AutoCloseable {
         objects.clear();
     }
 
-    /** Counters kept in a per-CPU array, one metric per slot ({@code tcp_resets_*_total}, {@code oom_kills_total}). */
+    /** Counters kept in a per-CPU array, one metric per slot ({@code oom_kills_total}). */
     static final class CounterArray implements Collector {
         private final BpfObject object;
         private final String map;
@@ -168,8 +168,7 @@ public final class BpfCollectors implements AutoCloseable {
         static final int TOP_K = 10;
         private static final int KEY_SIZE = 20; // u32 errno + char comm[16]
         private final BpfObject object;
-        private final Map<String, Long> lastTotals = new java.util.HashMap<>();
-        private long lastMs;
+        private final PerProcessRates perProcess = new PerProcessRates("syscall_errors_per_second", "errno", TOP_K);
 
         SyscallErrors(BpfObject object) {
             this.object = object;
@@ -193,22 +192,72 @@ public final class BpfCollectors implements AutoCloseable {
             return NAMES.getOrDefault(errno, Integer.toString(errno));
         }
 
-        /**
-         * Failed calls per second by process and errno over the last interval: the top K as their own series,
-         * everything else folded into comm="other", so process churn never multiplies the series count.
-         */
         private void byProcess(Samples out, long nowMs) {
+            perProcess.emit(out, nowMs, object.readHash("x0_syscall_errors_by_comm", KEY_SIZE, 8192), key -> errnoName(key.getInt(0)));
+        }
+    }
+
+    /**
+     * {@code tcp_resets_sent_total}, {@code tcp_resets_received_total}, {@code tcp_retransmits_total} (host totals),
+     * and per second by owning process where the kernel knows it ({@code tcp_events_per_second{event, comm}}).
+     */
+    static final class TcpEvents implements Collector {
+        static final String[] EVENTS = {"reset_sent", "reset_received", "retransmit"};
+        private static final int KEY_SIZE = 20; // u32 event + char comm[16]
+        private final BpfObject object;
+        private final PerProcessRates perProcess = new PerProcessRates("tcp_events_per_second", "event", SyscallErrors.TOP_K);
+
+        TcpEvents(BpfObject object) {
+            this.object = object;
+        }
+
+        public String name() {
+            return "ebpf/tcp";
+        }
+
+        public void collect(Samples out, long nowMs) {
+            long[] counts = object.readPerCpuCounters("x0_tcp", 3);
+            out.counter("tcp_resets_sent_total", Map.of(), counts[0]);
+            out.counter("tcp_resets_received_total", Map.of(), counts[1]);
+            out.counter("tcp_retransmits_total", Map.of(), counts[2]);
+            perProcess.emit(out, nowMs, object.readHash("x0_tcp_by_comm", KEY_SIZE, 8192), key -> {
+                int event = key.getInt(0);
+                return event >= 0 && event < EVENTS.length ? EVENTS[event] : Integer.toString(event);
+            });
+        }
+    }
+
+    /**
+     * Rates per process from an LRU hash of cumulative counts keyed by {u32 kind, char comm[16]}: the delta over the
+     * last interval per second, the top K as their own series ({kind label, comm}), everything else folded into
+     * comm="other" per kind, so process churn never multiplies the series count. The first reading sets the baseline.
+     */
+    static final class PerProcessRates {
+        private final String metric;
+        private final String kindLabel;
+        private final int topK;
+        private final Map<String, Long> lastTotals = new java.util.HashMap<>();
+        private long lastMs;
+
+        PerProcessRates(String metric, String kindLabel, int topK) {
+            this.metric = metric;
+            this.kindLabel = kindLabel;
+            this.topK = topK;
+        }
+
+        void emit(Samples out, long nowMs, Map<java.nio.ByteBuffer, Long> counts,
+                java.util.function.Function<java.nio.ByteBuffer, String> kindOf) {
             Map<String, Long> totals = new java.util.HashMap<>();
-            for (Map.Entry<java.nio.ByteBuffer, Long> e : object.readHash("x0_syscall_errors_by_comm", KEY_SIZE, 8192).entrySet()) {
+            for (Map.Entry<java.nio.ByteBuffer, Long> e : counts.entrySet()) {
                 java.nio.ByteBuffer key = e.getKey().order(java.nio.ByteOrder.nativeOrder());
-                int errno = key.getInt(0);
                 byte[] comm = new byte[16];
                 key.get(4, comm);
                 int len = 0;
                 while (len < comm.length && comm[len] != 0) {
                     len++;
                 }
-                totals.put(errnoName(errno) + "\u0000" + new String(comm, 0, len, java.nio.charset.StandardCharsets.UTF_8), e.getValue());
+                totals.merge(kindOf.apply(key) + "\u0000" + new String(comm, 0, len, java.nio.charset.StandardCharsets.UTF_8), e.getValue(),
+                        Long::sum);
             }
             double seconds = lastMs == 0 ? 0 : (nowMs - lastMs) / 1000.0;
             lastMs = nowMs;
@@ -216,7 +265,7 @@ public final class BpfCollectors implements AutoCloseable {
             lastTotals.clear();
             lastTotals.putAll(totals);
             if (seconds <= 0) {
-                return; // the first reading only sets the baseline
+                return;
             }
             List<Map.Entry<String, Long>> deltas = new ArrayList<>();
             for (Map.Entry<String, Long> e : totals.entrySet()) {
@@ -226,17 +275,16 @@ public final class BpfCollectors implements AutoCloseable {
                 }
             }
             deltas.sort(Map.Entry.<String, Long>comparingByValue().reversed());
-            Map<String, Long> otherByErrno = new java.util.TreeMap<>();
+            Map<String, Long> otherByKind = new java.util.TreeMap<>();
             for (int i = 0; i < deltas.size(); i++) {
                 String[] k = deltas.get(i).getKey().split("\u0000", 2);
-                if (i < TOP_K) {
-                    out.gauge("syscall_errors_per_second", Map.of("errno", k[0], "comm", k[1]), deltas.get(i).getValue() / seconds);
+                if (i < topK) {
+                    out.gauge(metric, Map.of(kindLabel, k[0], "comm", k[1]), deltas.get(i).getValue() / seconds);
                 } else {
-                    otherByErrno.merge(k[0], deltas.get(i).getValue(), Long::sum);
+                    otherByKind.merge(k[0], deltas.get(i).getValue(), Long::sum);
                 }
             }
-            otherByErrno.forEach((errno, delta) ->
-                    out.gauge("syscall_errors_per_second", Map.of("errno", errno, "comm", "other"), delta / seconds));
+            otherByKind.forEach((kind, delta) -> out.gauge(metric, Map.of(kindLabel, kind, "comm", "other"), delta / seconds));
         }
     }
 }

@@ -86,7 +86,7 @@ public final class X0Node {
                 description = "serve Prometheus /metrics on HOST:PORT, or 'off' (env X0_METRICS_ADDRESS; default ${DEFAULT-VALUE})")
         String metricsAddress;
 
-        @Option(names = "--bpf-families", split = ",", defaultValue = "${env:X0_BPF_FAMILIES:-tcp_resets,oom_kills,block_latency,runqueue_latency,syscall_errors}",
+        @Option(names = "--bpf-families", split = ",", defaultValue = "${env:X0_BPF_FAMILIES:-tcp,oom_kills,block_latency,runqueue_latency,syscall_errors}",
                 description = "eBPF metric families to load, comma separated, or 'none' (env X0_BPF_FAMILIES; default ${DEFAULT-VALUE})")
         List<String> bpfFamilies;
 

@@ -82,25 +82,44 @@ class BpfCollectorsKernelTest {
     }
 
     @Test
-    void resetsFromAConnectionToAClosedPortAreCountedBothWays() throws Exception {
-        try (BpfCollectors set = openOrSkip("tcp_resets")) {
+    void resetsFromAConnectionToAClosedPortAreCountedBothWaysAndByTheProcessThatConnected() throws Exception {
+        try (BpfCollectors set = openOrSkip("tcp")) {
             Collector collector = set.collectors().get(0);
             double sent = value(collector, "tcp_resets_sent_total", null);
             double received = value(collector, "tcp_resets_received_total", null);
+            collector.collect(new Samples(), System.currentTimeMillis()); // baseline of the per-process rates
             int closedPort;
             try (ServerSocket s = new ServerSocket(0)) {
                 closedPort = s.getLocalPort();
             }
-            for (int i = 0; i < 5; i++) {
-                try (Socket socket = new Socket()) {
-                    socket.connect(new InetSocketAddress("127.0.0.1", closedPort), 1000);
-                } catch (IOException refused) {
-                    // expected: the kernel answers the SYN with a reset
+            Thread client = new Thread(() -> {
+                for (int i = 0; i < 5; i++) {
+                    try (Socket socket = new Socket()) {
+                        socket.connect(new InetSocketAddress("127.0.0.1", closedPort), 1000);
+                    } catch (IOException refused) {
+                        // expected: the kernel answers the SYN with a reset
+                    }
                 }
-            }
-            assertThat(value(collector, "tcp_resets_sent_total", null) - sent).isGreaterThanOrEqualTo(5);
-            assertThat(value(collector, "tcp_resets_received_total", null) - received).isGreaterThanOrEqualTo(5);
+            }, "x0-rsttest"); // a Java thread's name is its comm
+            client.start();
+            client.join();
+            Samples out = new Samples();
+            collector.collect(out, System.currentTimeMillis() + 1000);
+            assertThat(total(out, "tcp_resets_sent_total") - sent).isGreaterThanOrEqualTo(5);
+            assertThat(total(out, "tcp_resets_received_total") - received).isGreaterThanOrEqualTo(5);
+            assertThat(out.list()).as("the connecting process owns the socket the reset arrived on").anySatisfy(m -> {
+                assertThat(m.getName()).isEqualTo("tcp_events_per_second");
+                assertThat(m.getLabels()).containsEntry("event", "reset_received").containsEntry("comm", "x0-rsttest");
+                assertThat(m.getValue()).isGreaterThanOrEqualTo(5.0 / 1.5);
+            });
+            assertThat(out.list()).as("the reset the kernel sends for a port nobody listens on has no owner")
+                    .noneSatisfy(m -> assertThat(m.getLabels()).containsEntry("event", "reset_sent").containsEntry("comm", "x0-rsttest"));
+            assertThat(out.list()).anySatisfy(m -> assertThat(m.getName()).isEqualTo("tcp_retransmits_total"));
         }
+    }
+
+    static double total(Samples out, String name) {
+        return out.list().stream().filter(s -> s.getName().equals(name)).mapToDouble(MetricSample::getValue).findFirst().orElse(0);
     }
 
     static double count(Collector collector, String metric) throws IOException {
@@ -197,7 +216,7 @@ class BpfCollectorsKernelTest {
         Process child = pb.start();
         String output = new String(child.getInputStream().readAllBytes());
         assertThat(child.waitFor()).as(output).isEqualTo(3);
-        assertThat(output).contains("tcp_resets: NO_PERMISSION: needs root or CAP_BPF+CAP_PERFMON",
+        assertThat(output).contains("tcp: NO_PERMISSION: needs root or CAP_BPF+CAP_PERFMON",
                 "syscall_errors: NO_PERMISSION: needs root or CAP_BPF+CAP_PERFMON");
     }
 
