@@ -42,7 +42,8 @@ public final class BpfCollectors implements AutoCloseable {
         BpfCollectors set = new BpfCollectors();
         String cgroups = cgroupMode();
         if (!enabled.isEmpty() && !cgroups.equals("v2")) {
-            LOG.info("cgroup {} host: per-cgroup attribution needs cgroup v2; eBPF series are per process here", cgroups);
+            LOG.info("cgroup {} host: per-cgroup series use the unified hierarchy ({}); processes only in v1 hierarchies count as \"/\"",
+                    cgroups, CgroupPaths.unifiedRoot() == null ? "absent: every cgroup reads as /" : CgroupPaths.unifiedRoot());
         }
         for (String family : enabled) {
             if (!FAMILIES.contains(family)) {
@@ -66,7 +67,7 @@ public final class BpfCollectors implements AutoCloseable {
             case "syscall_errors" -> new SyscallErrors(object);
             case "oom_kills" -> new CounterArray(object, "x0_oom_kills", "oom_kills_total");
             case "block_latency" -> new LatencyHistogram(object, "x0_block_latency", "block_io_latency_seconds");
-            case "runqueue_latency" -> new LatencyHistogram(object, "x0_runqueue_latency", "runqueue_latency_seconds");
+            case "runqueue_latency" -> new RunQueueLatency(object);
             default -> throw new IllegalArgumentException(object.family());
         };
     }
@@ -285,6 +286,65 @@ public final class BpfCollectors implements AutoCloseable {
                 }
             }
             otherByKind.forEach((kind, delta) -> out.gauge(metric, Map.of(kindLabel, kind, "comm", "other"), delta / seconds));
+        }
+    }
+
+    /**
+     * The run-queue latency histogram, and per cgroup the time its tasks waited for a CPU, in seconds per second
+     * ({@code runqueue_wait_seconds_per_second{cgroup}}: 0.5 means tasks of that cgroup spent half a CPU's worth of
+     * time waiting). The top K cgroups per interval are their own series, the rest is cgroup="other".
+     */
+    static final class RunQueueLatency implements Collector {
+        static final int TOP_K = 10;
+        private final BpfObject object;
+        private final LatencyHistogram histogram;
+        private final CgroupPaths cgroups = new CgroupPaths(CgroupPaths.unifiedRoot(), 10_000);
+        private final Map<Long, Long> lastWaitNs = new java.util.HashMap<>();
+        private long lastMs;
+
+        RunQueueLatency(BpfObject object) {
+            this.object = object;
+            this.histogram = new LatencyHistogram(object, "x0_runqueue_latency", "runqueue_latency_seconds");
+        }
+
+        public String name() {
+            return "ebpf/runqueue_latency";
+        }
+
+        public void collect(Samples out, long nowMs) {
+            histogram.collect(out, nowMs);
+            Map<Long, Long> waitNs = new java.util.HashMap<>();
+            for (Map.Entry<java.nio.ByteBuffer, long[]> e : object.readHashValues("x0_runqueue_by_cgroup", 8, 2, 8192).entrySet()) {
+                waitNs.put(e.getKey().order(java.nio.ByteOrder.nativeOrder()).getLong(0), e.getValue()[1]);
+            }
+            double seconds = lastMs == 0 ? 0 : (nowMs - lastMs) / 1000.0;
+            lastMs = nowMs;
+            Map<Long, Long> previous = new java.util.HashMap<>(lastWaitNs);
+            lastWaitNs.clear();
+            lastWaitNs.putAll(waitNs);
+            if (seconds <= 0) {
+                return; // the first reading only sets the baseline
+            }
+            List<Map.Entry<Long, Long>> deltas = new ArrayList<>();
+            waitNs.forEach((id, ns) -> {
+                long delta = ns - previous.getOrDefault(id, 0L);
+                if (delta > 0) {
+                    deltas.add(Map.entry(id, delta));
+                }
+            });
+            deltas.sort(Map.Entry.<Long, Long>comparingByValue().reversed());
+            long other = 0;
+            for (int i = 0; i < deltas.size(); i++) {
+                if (i < TOP_K) {
+                    out.gauge("runqueue_wait_seconds_per_second", Map.of("cgroup", cgroups.path(deltas.get(i).getKey(), nowMs)),
+                            deltas.get(i).getValue() / 1e9 / seconds);
+                } else {
+                    other += deltas.get(i).getValue();
+                }
+            }
+            if (other > 0) {
+                out.gauge("runqueue_wait_seconds_per_second", Map.of("cgroup", "other"), other / 1e9 / seconds);
+            }
         }
     }
 }

@@ -176,6 +176,28 @@ public final class BpfObject implements AutoCloseable {
         return entries;
     }
 
+    /** Like {@link #readHash} for values of {@code longsPerValue} 64-bit fields (a struct of counters). */
+    public java.util.Map<java.nio.ByteBuffer, long[]> readHashValues(String map, int keySize, int longsPerValue, int maxEntries) {
+        Pointer m = lib.bpf_object__find_map_by_name(object, map);
+        if (m == null) {
+            throw new IllegalStateException("no map " + map + " in " + family);
+        }
+        int fd = lib.bpf_map__fd(m);
+        java.util.Map<java.nio.ByteBuffer, long[]> entries = new java.util.HashMap<>();
+        Memory key = new Memory(keySize);
+        Memory next = new Memory(keySize);
+        Memory value = new Memory(8L * longsPerValue);
+        Pointer previous = null;
+        for (int i = 0; i < maxEntries && lib.bpf_map_get_next_key(fd, previous, next) == 0; i++) {
+            if (lib.bpf_map_lookup_elem(fd, next, value) == 0) {
+                entries.put(java.nio.ByteBuffer.wrap(next.getByteArray(0, keySize)), value.getLongArray(0, longsPerValue));
+            }
+            key.write(0, next.getByteArray(0, keySize), 0, keySize);
+            previous = key;
+        }
+        return entries;
+    }
+
     /**
      * One {@code bpf_map_lookup_batch} call for the whole array (about 10x cheaper than a lookup per key);
      * false if the kernel or map refuses batches, so the caller walks key by key instead.

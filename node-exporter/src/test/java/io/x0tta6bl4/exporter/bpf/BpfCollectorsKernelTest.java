@@ -122,6 +122,38 @@ class BpfCollectorsKernelTest {
         return out.list().stream().filter(s -> s.getName().equals(name)).mapToDouble(MetricSample::getValue).findFirst().orElse(0);
     }
 
+    @Test
+    void runQueueWaitsAreAttributedToTheCgroupOfTheTasksThatWaited() throws Exception {
+        Path unified = CgroupPaths.unifiedRoot();
+        Assumptions.assumeTrue(unified != null && Files.isWritable(unified), "needs a writable cgroup v2 (unified) hierarchy, as root");
+        try (BpfCollectors set = openOrSkip("runqueue_latency")) {
+            Collector collector = set.collectors().get(0);
+            collector.collect(new Samples(), System.currentTimeMillis()); // baseline
+            String name = "x0-test-" + ProcessHandle.current().pid();
+            Path cgroup = Files.createDirectory(unified.resolve(name));
+            try {
+                // More busy shells than cores, each moving itself into the new cgroup first: they wait on the run queue.
+                List<Process> burners = new java.util.ArrayList<>();
+                for (int i = 0; i < Runtime.getRuntime().availableProcessors() * 3; i++) {
+                    burners.add(new ProcessBuilder("/bin/sh", "-c", "echo $$ > " + cgroup.resolve("cgroup.procs")
+                            + " && end=$(($(date +%s%N) + 400000000)); while [ $(date +%s%N) -lt $end ]; do :; done").start());
+                }
+                for (Process p : burners) {
+                    assertThat(p.waitFor()).isZero();
+                }
+                Samples out = new Samples();
+                collector.collect(out, System.currentTimeMillis() + 1000);
+                assertThat(out.list()).anySatisfy(m -> {
+                    assertThat(m.getName()).isEqualTo("runqueue_wait_seconds_per_second");
+                    assertThat(m.getLabels()).containsEntry("cgroup", "/" + name);
+                    assertThat(m.getValue()).isPositive();
+                });
+            } finally {
+                Files.delete(cgroup); // empty again: its processes have exited
+            }
+        }
+    }
+
     static double count(Collector collector, String metric) throws IOException {
         return value(collector, metric + "_count", null);
     }
@@ -180,7 +212,9 @@ class BpfCollectorsKernelTest {
             } finally {
                 Files.deleteIfExists(file);
             }
-            assertThat(count(collector, "block_io_latency_seconds") - before).isGreaterThanOrEqualTo(64);
+            // Most of the 64 synchronous writes reach the device as their own request; the block layer and the file
+            // system may merge or absorb a few (seen: 56 of 64 on CI), so half is the bar, which no idle disk reaches.
+            assertThat(count(collector, "block_io_latency_seconds") - before).isGreaterThanOrEqualTo(32);
         }
     }
 
