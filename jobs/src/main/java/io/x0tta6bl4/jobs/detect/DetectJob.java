@@ -49,7 +49,10 @@ public final class DetectJob {
                 .name("detect: event time").uid("detect-watermarks");
         SingleOutputStreamOperator<Anomaly> anomalies = timed
                 .keyBy(DetectJob::nodeKey)
-                .process(new ScoreNodeSeries(settings)).name("detect: score series").uid("detect-score");
+                .process(new ScoreNodeSeries(settings, config.get("detect.node-model").equals("true")
+                        ? io.x0tta6bl4.jobs.detect.node.NodeModelSettings.enabledDefaults()
+                        : io.x0tta6bl4.jobs.detect.node.NodeModelSettings.disabled()))
+                .name("detect: score series").uid("detect-score");
         DataStream<NodeInfo> inventory = DataStreamUtils
                 .reinterpretAsKeyedStream(anomalies.getSideOutput(ScoreNodeSeries.SEEN), seen -> seen.nodeId, Types.STRING)
                 .process(new TrackNodeInventory(INVENTORY_HEARTBEAT_MS, INVENTORY_IDLE_MS), TypeInformation.of(NodeInfo.class))

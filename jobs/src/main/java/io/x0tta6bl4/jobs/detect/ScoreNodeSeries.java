@@ -11,7 +11,12 @@ import io.x0tta6bl4.schema.Evidence;
 import io.x0tta6bl4.schema.MetricKind;
 import io.x0tta6bl4.schema.MetricSample;
 import io.x0tta6bl4.schema.TelemetryBatch;
+import io.x0tta6bl4.jobs.detect.node.DjlRuntime;
+import io.x0tta6bl4.jobs.detect.node.NodeAutoencoder;
+import io.x0tta6bl4.jobs.detect.node.NodeModelSettings;
+import io.x0tta6bl4.jobs.detect.node.NodeModelState;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -40,7 +45,15 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
     /** Every decoded batch, in brief, for the inventory (same key: chained, not shuffled). */
     public static final OutputTag<NodeSeen> SEEN = new OutputTag<>("node-seen", TypeInformation.of(NodeSeen.class));
 
+    /** The metric name of a node model's reconstruction error (see {@link NodeAutoencoder}). */
+    public static final String NODE_MODEL_METRIC = "node_model_reconstruction_error";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ScoreNodeSeries.class);
+
     private final DetectorSettings settings;
+    private final NodeModelSettings modelSettings;
+    private transient boolean modelOn;
+    private transient Map<String, NodeAutoencoder> models;
+    private transient ValueState<NodeModelState> nodeModel;
     private transient SeriesDetector detector;
     private transient AvroCodec<TelemetryBatch> codec;
     /** Decoded into again and again: nothing of a batch outlives its processElement call. */
@@ -49,7 +62,12 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
     private transient ValueState<Long> cleanupTimer;
 
     public ScoreNodeSeries(DetectorSettings settings) {
+        this(settings, NodeModelSettings.disabled());
+    }
+
+    public ScoreNodeSeries(DetectorSettings settings, NodeModelSettings modelSettings) {
         this.settings = settings;
+        this.modelSettings = modelSettings;
     }
 
     @Override
@@ -58,6 +76,25 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
         codec = AvroCodec.of(TelemetryBatch.class);
         series = getRuntimeContext().getMapState(new MapStateDescriptor<>("series", String.class, SeriesState.class));
         cleanupTimer = getRuntimeContext().getState(new ValueStateDescriptor<>("cleanup-timer", Long.class));
+        nodeModel = getRuntimeContext().getState(new ValueStateDescriptor<>("node-model", NodeModelState.class));
+        models = new HashMap<>();
+        modelOn = modelSettings.enabled();
+        if (modelOn) {
+            String why = DjlRuntime.unavailableReason();
+            if (why != null) {
+                LOG.warn("node model disabled: {}; series are still scored one by one", why);
+                modelOn = false;
+            }
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (models != null) {
+            models.values().forEach(NodeAutoencoder::close);
+            models.clear();
+        }
+        super.close();
     }
 
     @Override
@@ -80,6 +117,8 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
         String nodeLabels = Labels.canonical(batch.getNodeLabels());
         long ts = batch.getTimestampMs();
         ctx.output(SEEN, new NodeSeen(batch.getNodeId(), nodeLabels, ts));
+        NodeModelState model = modelOn ? nodeModelState() : null;
+        float[] features = model == null ? null : new float[modelSettings.dims()];
         for (MetricSample sample : batch.getSamples()) {
             if (sample.getKind() == MetricKind.HISTOGRAM_BUCKET) {
                 continue; // distributions are for IndexJob; their _sum and _count series are scored like any counter
@@ -94,12 +133,22 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
                 s.labels = labelText;
             }
             SeriesDetector.Transition t = detector.update(s, ts, sample.getValue(), sample.getKind() == MetricKind.COUNTER);
+            if (model != null) {
+                int input = inputOf(model, key);
+                if (input >= 0) {
+                    // The residual in units of 4 sigma, clipped: the model sees how series deviate together.
+                    features[input] = (float) Math.max(-1, Math.min(1, detector.lastZ() / 4));
+                }
+            }
             if (t != SeriesDetector.Transition.NONE) {
                 s.nodeLabels = nodeLabels;
                 out.collect(anomaly(batch.getNodeId(), s, t == SeriesDetector.Transition.STARTED ? AnomalyPhase.STARTED : AnomalyPhase.ENDED,
                         t == SeriesDetector.Transition.ENDED ? ts : null));
             }
             series.put(key, s);
+        }
+        if (model != null && informative(features)) {
+            scoreNode(batch.getNodeId(), nodeLabels, ts, model, features, out);
         }
         if (cleanupTimer.value() == null) {
             long at = ts + settings.idleTimeoutMs();
@@ -130,10 +179,106 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
         if (nextDue == Long.MAX_VALUE) {
             series.clear();
             cleanupTimer.clear();
+            NodeModelState model = nodeModel.value();
+            if (model != null && model.error.inEpisode) {
+                out.collect(anomaly(ctx.getCurrentKey(), model.error, AnomalyPhase.ENDED, model.error.lastTimestampMs));
+            }
+            nodeModel.clear();
+            NodeAutoencoder live = models.remove(ctx.getCurrentKey());
+            if (live != null) {
+                live.close();
+            }
         } else {
             cleanupTimer.update(nextDue);
             ctx.timerService().registerEventTimeTimer(nextDue);
         }
+    }
+
+    private NodeModelState nodeModelState() throws Exception {
+        NodeModelState model = nodeModel.value();
+        if (model == null) {
+            model = new NodeModelState();
+            model.inputs = new String[modelSettings.dims()];
+            model.error.metric = NODE_MODEL_METRIC;
+        }
+        return model;
+    }
+
+    /** At least two series past their warm-up: before that there is no joint behaviour to learn. */
+    private static boolean informative(float[] features) {
+        int live = 0;
+        for (float f : features) {
+            if (f != 0) {
+                live++;
+            }
+        }
+        return live >= 2;
+    }
+
+    /** The model input a series feeds, assigned in order of appearance; -1 when all inputs are taken. */
+    private static int inputOf(NodeModelState model, String key) {
+        for (int i = 0; i < model.inputs.length; i++) {
+            if (model.inputs[i] == null) {
+                model.inputs[i] = key;
+                return i;
+            }
+            if (model.inputs[i].equals(key)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Scores the node's vector with its model, lets the model learn it, and scores the reconstruction error as a
+     * series of its own (upward deviations only), once the model has trained enough to mean something.
+     */
+    private void scoreNode(String nodeId, String nodeLabels, long ts, NodeModelState model, float[] features, Collector<Anomaly> out)
+            throws Exception {
+        NodeAutoencoder live = models.get(nodeId);
+        if (live == null) {
+            live = new NodeAutoencoder(modelSettings.dims(), modelSettings.batchSize(), modelSettings.learningRate());
+            if (model.parameters != null) {
+                live.restore(model.parameters); // after a restart: resume from the last checkpointed parameters
+            }
+            models.put(nodeId, live);
+        }
+        long stepsBefore = live.trainingSteps();
+        double[] errors = new double[modelSettings.dims()];
+        double error = live.scoreAndLearn(features, errors);
+        model.vectors++;
+        if (live.trainingSteps() != stepsBefore) {
+            model.parameters = live.parameters();
+        }
+        if (live.trainingSteps() >= modelSettings.warmupSteps()) {
+            SeriesDetector.Transition t = detector.update(model.error, ts, error, false, true);
+            if (t != SeriesDetector.Transition.NONE) {
+                model.error.nodeLabels = nodeLabels;
+                Anomaly a = anomaly(nodeId, model.error, t == SeriesDetector.Transition.STARTED ? AnomalyPhase.STARTED : AnomalyPhase.ENDED,
+                        t == SeriesDetector.Transition.ENDED ? ts : null);
+                List<Evidence> evidence = new ArrayList<>(a.getEvidence());
+                evidence.add(new Evidence("node-model", a.getScore(), contributors(model, errors)));
+                a.setEvidence(evidence);
+                out.collect(a);
+            }
+        }
+        nodeModel.update(model);
+    }
+
+    /** The inputs whose reconstruction failed most: where the node's usual pattern broke. */
+    private static String contributors(NodeModelState model, double[] errors) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < errors.length; i++) {
+            if (model.inputs[i] != null) {
+                order.add(i);
+            }
+        }
+        order.sort((a, b) -> Double.compare(errors[b], errors[a]));
+        StringBuilder sb = new StringBuilder("autoencoder over the node's series; largest reconstruction errors:");
+        for (int k = 0; k < Math.min(3, order.size()); k++) {
+            sb.append(k == 0 ? " " : ", ").append(model.inputs[order.get(k)]).append(String.format(" %.3g", errors[order.get(k)]));
+        }
+        return sb.toString();
     }
 
     private Anomaly anomaly(String nodeId, SeriesState s, AnomalyPhase phase, Long endMs) {

@@ -24,6 +24,7 @@ public final class SeriesDetector {
     private final SurpriseCalibration calibration;
     private final SeasonalBaseline.Estimate estimate = new SeasonalBaseline.Estimate();
     private double lastScore;
+    private double lastZ;
 
     public SeriesDetector(DetectorSettings settings) {
         this.settings = settings;
@@ -33,7 +34,16 @@ public final class SeriesDetector {
 
     /** Scores one sample; returns whether it opened or closed an episode. */
     public Transition update(SeriesState s, long timestampMs, double rawValue, boolean counter) {
+        return update(s, timestampMs, rawValue, counter, false);
+    }
+
+    /**
+     * As {@link #update(SeriesState, long, double, boolean)}; with {@code upperOnly} a value below its baseline
+     * never alarms (an error or a latency that improves is not an anomaly).
+     */
+    public Transition update(SeriesState s, long timestampMs, double rawValue, boolean counter, boolean upperOnly) {
         lastScore = 0;
+        lastZ = 0;
         if (timestampMs <= s.lastTimestampMs || !Double.isFinite(rawValue)) {
             return Transition.NONE; // duplicates, disorder beyond the watermark, NaN and infinities
         }
@@ -58,7 +68,9 @@ public final class SeriesDetector {
         if (!estimate.ready()) {
             return Transition.NONE; // warming up
         }
-        double score = SurpriseCalibration.score(calibration.surprise(s, estimate.z, !s.inEpisode));
+        lastZ = estimate.z;
+        double z = upperOnly ? Math.max(estimate.z, 0) : estimate.z;
+        double score = SurpriseCalibration.score(calibration.surprise(s, z, !s.inEpisode));
         lastScore = score;
         boolean alarming = score >= settings.alarmScore();
         // Two alarming samples in a row open an episode, or one beyond the instant score: white noise produces a
@@ -100,6 +112,11 @@ public final class SeriesDetector {
     /** The calibrated score of the last sample passed to {@link #update} (0 if it was skipped or warming up). */
     public double lastScore() {
         return lastScore;
+    }
+
+    /** The signed standardised residual of the last sample passed to {@link #update} (0 if skipped or warming up). */
+    public double lastZ() {
+        return lastZ;
     }
 
     /** Name of the baseline the last episode was measured against, for the evidence. */

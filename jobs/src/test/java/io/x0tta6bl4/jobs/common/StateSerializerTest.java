@@ -32,6 +32,16 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class StateSerializerTest {
 
+    static io.x0tta6bl4.jobs.detect.node.NodeModelState nodeModel() {
+        var m = new io.x0tta6bl4.jobs.detect.node.NodeModelState();
+        m.inputs = new String[] {"cpu_usage_ratio", "load1", null};
+        m.parameters = new byte[] {1, 2, 3};
+        m.vectors = 42;
+        m.error.metric = "node_model_reconstruction_error";
+        m.error.lastRaw = 0; // NaN never equals itself in the comparison
+        return m;
+    }
+
     static io.x0tta6bl4.jobs.detect.TrackNodeInventory.Seen seen() {
         var s = new io.x0tta6bl4.jobs.detect.TrackNodeInventory.Seen();
         s.labels = "role=db";
@@ -61,6 +71,7 @@ class StateSerializerTest {
                 Arguments.of(SeriesState.class, series),
                 Arguments.of(IncidentHeader.class, header),
                 Arguments.of(io.x0tta6bl4.jobs.detect.TrackNodeInventory.Seen.class, seen()),
+                Arguments.of(io.x0tta6bl4.jobs.detect.node.NodeModelState.class, nodeModel()),
                 Arguments.of(io.x0tta6bl4.jobs.detect.NodeSeen.class, new io.x0tta6bl4.jobs.detect.NodeSeen("n1", "role=db", 5)),
                 Arguments.of(io.x0tta6bl4.schema.NodeInfo.class, io.x0tta6bl4.schema.NodeInfo.newBuilder().setNodeId("n1")
                         .setLabels(Map.of("role", "db")).setFirstSeenMs(1).setLastSeenMs(2).build()),

@@ -105,8 +105,12 @@ public final class NodeAutoencoder implements AutoCloseable {
             NDArray loss = trainer.getLoss().evaluate(new NDList(input), new NDList(output));
             collector.backward(loss);
         }
-        trainer.step();
-        steps++;
+        try {
+            trainer.step();
+            steps++;
+        } catch (IllegalStateException allZeroGradients) {
+            // DJL refuses a step whose gradients are all zero (nothing to learn from this batch): skip it
+        }
     }
 
     /** The parameters, for Flink state. */
