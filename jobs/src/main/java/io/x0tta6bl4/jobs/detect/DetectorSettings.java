@@ -19,20 +19,21 @@ import java.util.Map;
  * @param instantScore calibrated score at which a single sample starts an episode (a spike)
  * @param clearSamples consecutive samples below the alarm score that close an episode
  * @param rearmSamples samples after an episode starts before the next one may start (one alarm per incident)
+ * @param escalationMargin within the re-arm period, a score this much above the last episode's peak starts a new one
  * @param relativeFloor smallest scale as a fraction of the expected level (flat series are not infinitely sensitive)
  * @param idleTimeoutMs a series silent this long (event time) is forgotten
  */
 public record DetectorSettings(int warmupSamples, double levelAlpha, double profileAlpha, double varianceAlpha, double fitAlpha,
-        double calibrationDecay, double repeatPenalty, double alarmScore, double instantScore, int clearSamples, int rearmSamples, double relativeFloor,
-        long idleTimeoutMs) implements Serializable {
+        double calibrationDecay, double repeatPenalty, double alarmScore, double instantScore, int clearSamples, int rearmSamples,
+        double escalationMargin, double relativeFloor, long idleTimeoutMs) implements Serializable {
 
     public static DetectorSettings defaults() {
-        return new DetectorSettings(20, 0.01, 0.1, 0.005, 0.005, 0.9999, 2.0, 0.45, 0.6, 10, 200, 0.0, 10 * 60_000L);
+        return new DetectorSettings(20, 0.01, 0.1, 0.005, 0.005, 0.9999, 2.0, 0.45, 0.6, 10, 200, 0.2, 0.0, 10 * 60_000L);
     }
 
     public DetectorSettings {
         if (warmupSamples < 2 || !fraction(levelAlpha) || !fraction(profileAlpha) || !fraction(varianceAlpha) || !fraction(fitAlpha)
-                || !fraction(calibrationDecay) || repeatPenalty < 0 || !fraction(alarmScore) || instantScore < alarmScore || instantScore >= 1 || clearSamples < 1 || rearmSamples < 0
+                || !fraction(calibrationDecay) || repeatPenalty < 0 || !fraction(alarmScore) || instantScore < alarmScore || instantScore >= 1 || clearSamples < 1 || rearmSamples < 0 || escalationMargin < 0
                 || relativeFloor < 0 || idleTimeoutMs <= 0) {
             throw new IllegalArgumentException("inconsistent detector settings: " + this);
         }

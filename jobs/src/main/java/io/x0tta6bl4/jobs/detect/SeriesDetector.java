@@ -6,7 +6,7 @@ package io.x0tta6bl4.jobs.detect;
  * the series) and how many standard deviations it is off; {@link SurpriseCalibration} turns that into a score
  * in [0,1) that accounts for how often this series deviates that much. An episode starts when the score
  * reaches the alarm score, ends after {@code clearSamples} quiet samples, and the next one may start only
- * after {@code rearmSamples}: one alarm per incident, not one per sample.
+ * after {@code rearmSamples} (or sooner for a clearly stronger deviation): one alarm per incident, not one per sample.
  *
  * <p>Non-finite values, duplicates and samples older than the last are skipped; a counter is turned into a
  * rate per second, and a counter that goes down (restart) gives no rate for that sample.
@@ -83,7 +83,9 @@ public final class SeriesDetector {
         s.baseline = estimate.baseline;
         Transition transition = Transition.NONE;
         if (!s.inEpisode) {
-            if (confirmed && s.sinceEpisodeStart >= settings.rearmSamples()) {
+            // Inside the re-arm period only a clearly stronger deviation than the last episode's peak alarms again.
+            boolean rearmed = s.sinceEpisodeStart >= settings.rearmSamples() || score > s.peakScore + settings.escalationMargin();
+            if (confirmed && rearmed) {
                 s.inEpisode = true;
                 s.sinceEpisodeStart = 0;
                 s.belowInRow = 0;

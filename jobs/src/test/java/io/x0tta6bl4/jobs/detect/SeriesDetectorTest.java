@@ -122,6 +122,16 @@ class SeriesDetectorTest {
     }
 
     @Test
+    void withinTheRearmPeriodOnlyAClearlyStrongerDeviationAlarmsAgain() {
+        double[] v = noisy(400, 10, 0.1, 12);
+        v[150] = v[151] = 10.6; // a moderate two-sample step (6 sigma): episode one
+        v[200] = v[201] = 10.6; // the same again 50 samples later: inside the re-arm period, no new alarm
+        v[260] = 40;            // a far larger spike, still inside it: alarms
+        List<Integer> s = starts(run(v));
+        assertThat(s).containsExactly(150, 260);
+    }
+
+    @Test
     void nonFiniteValuesAndDisorderAreSkipped() {
         SeriesState s = new SeriesState();
         for (int i = 1; i <= 30; i++) {
