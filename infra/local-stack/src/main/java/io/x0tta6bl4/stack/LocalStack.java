@@ -54,6 +54,10 @@ public final class LocalStack implements AutoCloseable {
     LoopObserver observer;
     FleetSimulator fleet;
     final List<FaultTable.Row> faults = new ArrayList<>();
+    /** The demo fleet's one service dependency (see {@link #start}). */
+    static final String DEMO_CALLER = "node-035";
+    static final String DEMO_CALLEE = "node-034";
+    final java.util.Map<String, String> crossNode = new java.util.concurrent.ConcurrentSkipListMap<>();
     ControlPublisher controlPublisher;
 
     /** Options shared by demo and up. */
@@ -155,6 +159,11 @@ public final class LocalStack implements AutoCloseable {
                 .with("kem.keys.dir", data.resolve("agent-kem-keys").toString())
                 .with("start", "earliest")
                 .with("checkpoint.interval.ms", "1000");
+        if (options.nodes >= 35) {
+            // One service dependency in the simulated fleet: node-035 calls node-034 (the demo's slow-disk node), so
+            // the demo shows a victim's incident blamed on its dependency.
+            config = config.with("diagnose.dependencies", DEMO_CALLER + "->" + DEMO_CALLEE);
+        }
         LocalRunner runner = LocalRunner.start(config);
         running.push(runner);
         done("web UI " + runner.webUi());
@@ -176,6 +185,18 @@ public final class LocalStack implements AutoCloseable {
             }
         });
         fleet.enableSealedCommands(data.resolve("agent-kem-keys"));
+        if (options.nodes >= 35) {
+            fleet.dependsOn(DEMO_CALLER, DEMO_CALLEE);
+        }
+        observer.onIncident(incident -> {
+            // A node's incident whose first cause is on another node: attributed across a dependency.
+            String own = incident.getIncidentId().substring(0, incident.getIncidentId().lastIndexOf('-'));
+            if (!incident.getRootCauses().isEmpty() && !incident.getRootCauses().get(0).getNodeId().equals(own)) {
+                crossNode.put(incident.getIncidentId(), own + "'s incident " + incident.getIncidentId() + ": first cause "
+                        + incident.getRootCauses().get(0).getMetric() + " on " + incident.getRootCauses().get(0).getNodeId()
+                        + " (" + own + " calls it)");
+            }
+        });
         fleet.start();
         running.push(fleet);
         done("telemetry every 1 s to " + kafka.topic(io.x0tta6bl4.connectors.Topic.TELEMETRY));
@@ -227,6 +248,7 @@ public final class LocalStack implements AutoCloseable {
         Thread.sleep(3000);
         OUT.printf("%n%n");
         FaultTable.print(OUT, startMs, faults, observer);
+        crossNode.values().forEach(line -> OUT.println("cross-node diagnosis: " + line));
         OUT.printf("%nElasticsearch documents: %s%n", documentCounts());
         OUT.printf("Dead letters seen on x0.deadletter.v1: %d%n", observer.deadLetters().size());
         boolean healed = faults.size() == plan.length && faults.stream().allMatch(r -> r.clearedAtMs != 0);

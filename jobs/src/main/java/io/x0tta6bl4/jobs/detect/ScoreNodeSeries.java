@@ -90,8 +90,11 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
 
     @Override
     public void close() throws Exception {
-        if (models != null) {
-            models.values().forEach(NodeAutoencoder::close);
+        // Only with the model on: touching its class without DJL on the class path would fail the task.
+        if (modelOn) {
+            for (NodeAutoencoder model : models.values()) {
+                model.close();
+            }
             models.clear();
         }
         super.close();
@@ -184,9 +187,11 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
                 out.collect(anomaly(ctx.getCurrentKey(), model.error, AnomalyPhase.ENDED, model.error.lastTimestampMs));
             }
             nodeModel.clear();
-            NodeAutoencoder live = models.remove(ctx.getCurrentKey());
-            if (live != null) {
-                live.close();
+            if (modelOn) {
+                NodeAutoencoder live = models.remove(ctx.getCurrentKey());
+                if (live != null) {
+                    live.close();
+                }
             }
         } else {
             cleanupTimer.update(nextDue);

@@ -199,6 +199,7 @@ public class AttributeToDependencies extends KeyedBroadcastProcessFunction<Strin
                 .setMetrics(new ArrayList<>(metrics))
                 .setSeverity(Math.max(incident.getSeverity(), cause.getSeverity()))
                 .setLabels(cause.getLabels())
+                .setAttributedTo(cause.getIncidentId())
                 .build();
     }
 

@@ -71,6 +71,7 @@ class AttributeToDependenciesHarnessTest {
             assertThat(web.getRootCauses().get(1).getNodeId()).as("its own cause stays, second").isEqualTo("web-1");
             assertThat(web.getNodes()).containsExactly("db-1", "web-1");
             assertThat(web.getLabels()).as("the culprit's labels: playbooks match on them").containsEntry("role", "db");
+            assertThat(web.getAttributedTo()).as("HealJob remediates the culprit's incident").isEqualTo("db-1-8000");
         }
     }
 

@@ -91,6 +91,22 @@ class PlanRemediationHarnessTest {
     }
 
     @Test
+    void victimOfAnIncidentBeingRemediatedGetsNoPlanOfItsOwn() throws Exception {
+        try (var h = harness()) {
+            h.processElement(PlanInput.of(cpu("n1-culprit")), 0);
+            Incident victim = Incident.newBuilder(cpu("web-1-victim")).setAttributedTo("n1-culprit").build();
+            h.processElement(PlanInput.of(victim), 0);
+            assertThat(actions(h)).as("one remediation for the culprit, not a second action for its victim").containsExactly("cpu.throttle");
+            assertThat(h.getSideOutput(Decisions.TAG)).extracting(r -> r.getValue().getReason())
+                    .anySatisfy(reason -> assertThat(reason).isEqualTo("a symptom of n1-culprit, which is being remediated"));
+            // Once the culprit's plan is gone (resolved), a victim that is still open is planned on its own merits.
+            h.processElement(PlanInput.of(incident("n1-culprit", 2, IncidentStatus.RESOLVED, "cpu_saturation", "cpu_usage_ratio", 0.9, 0.7)), 0);
+            h.processElement(PlanInput.of(Incident.newBuilder(cpu("web-1-victim-2")).setAttributedTo("n1-culprit").build()), 0);
+            assertThat(actions(h)).hasSize(2);
+        }
+    }
+
+    @Test
     void refusalEscalatesToTheNextActionAtOnce() throws Exception {
         try (var h = harness()) {
             h.processElement(PlanInput.of(cpu("i1")), 0);
