@@ -189,12 +189,12 @@ public final class LocalStack implements AutoCloseable {
             fleet.dependsOn(DEMO_CALLER, DEMO_CALLEE);
         }
         observer.onIncident(incident -> {
-            // A node's incident whose first cause is on another node: attributed across a dependency.
-            String own = incident.getIncidentId().substring(0, incident.getIncidentId().lastIndexOf('-'));
-            if (!incident.getRootCauses().isEmpty() && !incident.getRootCauses().get(0).getNodeId().equals(own)) {
-                crossNode.put(incident.getIncidentId(), own + "'s incident " + incident.getIncidentId() + ": first cause "
-                        + incident.getRootCauses().get(0).getMetric() + " on " + incident.getRootCauses().get(0).getNodeId()
-                        + " (" + own + " calls it)");
+            // An incident DiagnoseJob attributed to a dependency's: its first cause is on the node it calls.
+            if (incident.getAttributedTo() != null) {
+                String culprit = incident.getRootCauses().get(0).getNodeId();
+                String victim = incident.getNodes().stream().filter(n -> !n.equals(culprit)).findFirst().orElse("?");
+                crossNode.put(incident.getIncidentId(), victim + "'s incident " + incident.getIncidentId() + ": first cause "
+                        + incident.getRootCauses().get(0).getMetric() + " on " + culprit + " (" + victim + " calls it)");
             }
         });
         fleet.start();

@@ -2,9 +2,11 @@ package io.x0tta6bl4.jobs.common;
 
 import io.x0tta6bl4.connectors.AvroCodec;
 import io.x0tta6bl4.connectors.Topic;
+import io.x0tta6bl4.connectors.flink.DeadLetters;
 import io.x0tta6bl4.connectors.flink.DecodeOrDeadLetter;
 import io.x0tta6bl4.connectors.flink.KafkaConnectors;
 import io.x0tta6bl4.connectors.flink.RawRecord;
+import io.x0tta6bl4.schema.ControlRecord;
 import io.x0tta6bl4.schema.DeadLetter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -33,6 +35,27 @@ public final class Pipelines {
                         KafkaConnectors.source(config.kafka(), topic, config.groupId(job), startingOffsets(config)),
                         WatermarkStrategy.noWatermarks(), job + ": " + topic.baseName())
                 .uid(job + "-source-" + topic.kind());
+    }
+
+    /**
+     * A small compacted topic of settings (control, inventory) read whole from its start on every start of the job,
+     * in a consumer group of its own: the latest record per key is in force whatever the job's {@code start} is.
+     */
+    public static DataStream<RawRecord> wholeTopic(StreamExecutionEnvironment env, JobConfig config, Topic topic, String job) {
+        return env.fromSource(KafkaConnectors.source(config.kafka(), topic, config.groupId(job + "-" + topic.kind()), OffsetsInitializer.earliest()),
+                        WatermarkStrategy.noWatermarks(), job + ": " + topic.baseName())
+                .uid(job + "-source-" + topic.kind());
+    }
+
+    /** Control records that decode and carry valid root signatures, and the dead letters of those that do not. */
+    public record TrustedControl(DataStream<ControlRecord> records, DataStream<DeadLetter> deadLetters) {}
+
+    public static TrustedControl trustedControl(DataStream<RawRecord> raw, JobConfig config, String job) {
+        SingleOutputStreamOperator<ControlRecord> decoded = decode(raw, ControlRecord.class, job);
+        SingleOutputStreamOperator<ControlRecord> trusted = decoded
+                .process(new VerifyControl(config.get("control.keys.dir"), job), TypeInformation.of(ControlRecord.class))
+                .name(job + ": verify control").uid(job + "-verify-control");
+        return new TrustedControl(trusted, decoded.getSideOutput(DeadLetters.TAG).union(trusted.getSideOutput(DeadLetters.TAG)));
     }
 
     public static OffsetsInitializer startingOffsets(JobConfig config) {

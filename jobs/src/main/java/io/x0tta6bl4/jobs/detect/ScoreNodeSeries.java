@@ -165,19 +165,19 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
         List<String> idle = new ArrayList<>();
         long nextDue = Long.MAX_VALUE;
         for (Map.Entry<String, SeriesState> e : series.entries()) {
-            long due = e.getValue().lastTimestampMs + settings.idleTimeoutMs();
-            if (due <= timestamp) {
-                idle.add(e.getKey());
-            } else {
+            SeriesState s = e.getValue();
+            long due = s.lastTimestampMs + settings.idleTimeoutMs();
+            if (due > timestamp) {
                 nextDue = Math.min(nextDue, due);
+                continue;
             }
-        }
-        for (String key : idle) {
-            SeriesState s = series.get(key);
             if (s.inEpisode) {
                 out.collect(anomaly(ctx.getCurrentKey(), s, AnomalyPhase.ENDED, s.lastTimestampMs)); // no episode left dangling
             }
-            series.remove(key);
+            idle.add(e.getKey());
+        }
+        for (String key : idle) {
+            series.remove(key); // after the walk: the map is not changed under its iterator
         }
         if (nextDue == Long.MAX_VALUE) {
             series.clear();

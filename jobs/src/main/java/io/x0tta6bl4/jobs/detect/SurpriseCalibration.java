@@ -31,11 +31,7 @@ final class SurpriseCalibration {
         }
         double magnitude = Math.min(Math.abs(z), (BINS - 1) * BIN_WIDTH);
         int bin = (int) (magnitude / BIN_WIDTH);
-        double seen = 0;
-        for (int i = bin; i < BINS; i++) {
-            seen += s.zHistogram[i];
-        }
-        seen /= s.histogramWeight;
+        double seen = seenBefore(s, z);
         double surprise = Math.max(NormalTail.surprise(magnitude) - settings.repeatPenalty() * Math.log1p(seen), 0);
         if (!record) {
             return surprise;
@@ -57,8 +53,8 @@ final class SurpriseCalibration {
         if (s.zHistogram == null) {
             return 0;
         }
-        int bin = (int) (Math.min(Math.abs(z), (BINS - 1) * BIN_WIDTH) / BIN_WIDTH);
         double seen = 0;
+        int bin = (int) (Math.min(Math.abs(z), (BINS - 1) * BIN_WIDTH) / BIN_WIDTH);
         for (int i = bin; i < BINS; i++) {
             seen += s.zHistogram[i];
         }

@@ -7,7 +7,6 @@ import io.x0tta6bl4.connectors.flink.RawRecord;
 import io.x0tta6bl4.jobs.common.JobConfig;
 import io.x0tta6bl4.jobs.common.JobLauncher;
 import io.x0tta6bl4.jobs.common.Pipelines;
-import io.x0tta6bl4.jobs.common.VerifyControl;
 import io.x0tta6bl4.schema.ControlRecord;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
@@ -42,11 +41,8 @@ public final class DiagnoseJob {
 
     public static Outputs topology(DataStream<RawRecord> anomalies, DataStream<RawRecord> control, JobConfig config) {
         SingleOutputStreamOperator<Anomaly> decoded = Pipelines.decode(anomalies, Anomaly.class, NAME);
-        SingleOutputStreamOperator<ControlRecord> decodedControl = Pipelines.decode(control, ControlRecord.class, NAME);
-        SingleOutputStreamOperator<ControlRecord> trustedControl = decodedControl
-                .process(new VerifyControl(config.get("control.keys.dir"), NAME), TypeInformation.of(ControlRecord.class))
-                .name("diagnose: verify control").uid("diagnose-verify-control");
-        BroadcastStream<ControlRecord> dependencies = trustedControl.broadcast(AttributeToDependencies.DEPENDENCIES);
+        Pipelines.TrustedControl trustedControl = Pipelines.trustedControl(control, config, NAME);
+        BroadcastStream<ControlRecord> dependencies = trustedControl.records().broadcast(AttributeToDependencies.DEPENDENCIES);
         DataStream<Incident> perNode = decoded
                 .assignTimestampsAndWatermarks(WatermarkStrategy
                         .<Anomaly>forBoundedOutOfOrderness(config.getMillis("watermark.disorder.ms"))
@@ -62,8 +58,7 @@ public final class DiagnoseJob {
                 .process(new AttributeToDependencies(AttributeToDependencies.parse(config.get("diagnose.dependencies")), DEPENDENCY_OVERLAP_MS),
                         TypeInformation.of(Incident.class))
                 .name("diagnose: attribute to dependencies").uid("diagnose-attribute");
-        DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DeadLetters.TAG)
-                .union(decodedControl.getSideOutput(DeadLetters.TAG), trustedControl.getSideOutput(DeadLetters.TAG));
+        DataStream<DeadLetter> deadLetters = decoded.getSideOutput(DeadLetters.TAG).union(trustedControl.deadLetters());
         return new Outputs(incidents, deadLetters);
     }
 

@@ -7,7 +7,6 @@ import io.x0tta6bl4.connectors.flink.RawRecord;
 import io.x0tta6bl4.jobs.common.JobConfig;
 import io.x0tta6bl4.jobs.common.JobLauncher;
 import io.x0tta6bl4.jobs.common.Pipelines;
-import io.x0tta6bl4.jobs.common.VerifyControl;
 import io.x0tta6bl4.schema.CommandBody;
 import io.x0tta6bl4.schema.CommandResult;
 import io.x0tta6bl4.schema.ControlRecord;
@@ -19,9 +18,7 @@ import io.x0tta6bl4.schema.SignedCommand;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -50,12 +47,9 @@ public final class HealJob {
             DataStream<RawRecord> inventory, JobConfig config, Playbook playbook) {
         SingleOutputStreamOperator<Incident> decodedIncidents = Pipelines.decode(incidents, Incident.class, NAME);
         SingleOutputStreamOperator<CommandResult> decodedResults = Pipelines.decode(results, CommandResult.class, NAME);
-        SingleOutputStreamOperator<ControlRecord> decodedControl = Pipelines.decode(control, ControlRecord.class, NAME);
+        Pipelines.TrustedControl trustedControl = Pipelines.trustedControl(control, config, NAME);
         SingleOutputStreamOperator<NodeInfo> decodedInventory = Pipelines.decode(inventory, NodeInfo.class, NAME);
-        SingleOutputStreamOperator<ControlRecord> trustedControl = decodedControl
-                .process(new VerifyControl(config.get("control.keys.dir"), NAME), TypeInformation.of(ControlRecord.class))
-                .name("heal: verify control").uid("heal-verify-control");
-        BroadcastStream<ControlRecord> settings = trustedControl.broadcast(PlanRemediation.CONTROL);
+        BroadcastStream<ControlRecord> settings = trustedControl.records().broadcast(PlanRemediation.CONTROL);
 
         DataStream<PlanInput> inputs = decodedIncidents.map(PlanInput::of).returns(PlanInput.class).name("heal: incidents")
                 .union(decodedResults.map(PlanInput::of).returns(PlanInput.class).name("heal: results"));
@@ -73,9 +67,8 @@ public final class HealJob {
         DataStream<SignedCommand> signed = guarded
                 .map(new SignCommands(config.get("keys.dir"), config.get("kem.keys.dir"))).name("heal: sign commands").uid("heal-sign");
         DataStream<DeadLetter> deadLetters = decodedIncidents.getSideOutput(DeadLetters.TAG)
-                .union(decodedResults.getSideOutput(DeadLetters.TAG), decodedControl.getSideOutput(DeadLetters.TAG),
-                        decodedInventory.getSideOutput(DeadLetters.TAG),
-                        trustedControl.getSideOutput(DeadLetters.TAG));
+                .union(decodedResults.getSideOutput(DeadLetters.TAG), decodedInventory.getSideOutput(DeadLetters.TAG),
+                        trustedControl.deadLetters());
         return new Outputs(signed, planned.getSideOutput(Decisions.TAG).union(guarded.getSideOutput(Decisions.TAG)), deadLetters);
     }
 
@@ -102,16 +95,10 @@ public final class HealJob {
     public static void addTo(StreamExecutionEnvironment env, JobConfig config) {
         // Few records, each a remediation waiting to happen: ship network buffers at once, not every 100 ms.
         env.setBufferTimeout(0);
-        // Control is read from the start of its compacted topic every time: the kill switch survives any restart.
-        DataStream<RawRecord> control = env.fromSource(KafkaConnectors.source(config.kafka(), Topic.CONTROL,
-                        config.groupId(NAME + "-control"), OffsetsInitializer.earliest()), WatermarkStrategy.noWatermarks(),
-                NAME + ": " + Topic.CONTROL.baseName()).uid(NAME + "-source-control");
-        // The inventory is compacted and small: read whole on every start, like the control topic.
-        DataStream<RawRecord> inventory = env.fromSource(KafkaConnectors.source(config.kafka(), Topic.INVENTORY,
-                        config.groupId(NAME + "-inventory"), OffsetsInitializer.earliest()), WatermarkStrategy.noWatermarks(),
-                NAME + ": " + Topic.INVENTORY.baseName()).uid(NAME + "-source-inventory");
+        // Control and inventory are read whole on every start: the kill switch survives any restart, roles keep their size.
         Outputs out = topology(Pipelines.kafka(env, config, Topic.INCIDENTS, NAME), Pipelines.kafka(env, config, Topic.RESULTS, NAME),
-                control, inventory, config, playbook(config));
+                Pipelines.wholeTopic(env, config, Topic.CONTROL, NAME), Pipelines.wholeTopic(env, config, Topic.INVENTORY, NAME),
+                config, playbook(config));
         out.commands().sinkTo(KafkaConnectors.exactlyOnceSink(config.kafka(), Topic.COMMANDS, SignedCommand.class,
                         SignedCommand::getTargetNodeId, config.get("group.prefix") + "heal-commands"))
                 .name("heal: commands").uid("heal-command-sink");

@@ -109,7 +109,7 @@ public class PlanRemediation extends KeyedBroadcastProcessFunction<String, PlanI
             decide(ctx, incident, DecisionVerdict.SKIPPED, null, null, null, "incident has no ranked root cause", now);
             return;
         }
-        if (plan == null && incident.getAttributedTo() != null && plans.contains(incident.getAttributedTo().toString())) {
+        if (plan == null && incident.getAttributedTo() != null && plans.contains(incident.getAttributedTo())) {
             // A victim of a dependency whose own incident is being remediated: one remediation per culprit, not one
             // per victim (a second plan would only escalate to the next action while the first cools down).
             decide(ctx, incident, DecisionVerdict.SKIPPED, null, null, null, "a symptom of " + incident.getAttributedTo()

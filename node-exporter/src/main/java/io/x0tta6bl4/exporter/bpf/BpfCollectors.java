@@ -229,26 +229,73 @@ public final class BpfCollectors implements AutoCloseable {
     }
 
     /**
-     * Rates per process from an LRU hash of cumulative counts keyed by {u32 kind, char comm[16]}: the delta over the
-     * last interval per second, the top K as their own series ({kind label, comm}), everything else folded into
-     * comm="other" per kind, so process churn never multiplies the series count. The first reading sets the baseline.
+     * Per-interval rates of cumulative counters read from a BPF hash: the delta since the last reading per second
+     * (times {@code scale}), the top K keys as their own series, every other key folded into the "other" series its
+     * {@code otherLabels} names, so key churn (processes, cgroups) never multiplies the series count. The first
+     * reading only sets the baseline.
      */
-    static final class PerProcessRates {
+    static final class TopKRates<K> {
         private final String metric;
-        private final String kindLabel;
         private final int topK;
-        private final Map<String, Long> lastTotals = new java.util.HashMap<>();
+        private final double scale;
+        private final Map<K, Long> lastTotals = new java.util.HashMap<>();
         private long lastMs;
 
-        PerProcessRates(String metric, String kindLabel, int topK) {
+        TopKRates(String metric, int topK, double scale) {
             this.metric = metric;
-            this.kindLabel = kindLabel;
             this.topK = topK;
+            this.scale = scale;
+        }
+
+        void emit(Samples out, long nowMs, Map<K, Long> totals, java.util.function.Function<K, Map<String, String>> labels,
+                java.util.function.Function<K, Map<String, String>> otherLabels) {
+            double seconds = lastMs == 0 ? 0 : (nowMs - lastMs) / 1000.0;
+            lastMs = nowMs;
+            Map<K, Long> previous = new java.util.HashMap<>(lastTotals);
+            lastTotals.clear();
+            lastTotals.putAll(totals);
+            if (seconds <= 0) {
+                return;
+            }
+            List<Map.Entry<K, Long>> deltas = new ArrayList<>();
+            totals.forEach((key, total) -> {
+                long delta = total - previous.getOrDefault(key, 0L);
+                if (delta > 0) {
+                    deltas.add(Map.entry(key, delta));
+                }
+            });
+            deltas.sort(Map.Entry.<K, Long>comparingByValue().reversed());
+            Map<Map<String, String>, Long> other = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < deltas.size(); i++) {
+                Map.Entry<K, Long> d = deltas.get(i);
+                if (i < topK) {
+                    out.gauge(metric, labels.apply(d.getKey()), d.getValue() * scale / seconds);
+                } else {
+                    other.merge(otherLabels.apply(d.getKey()), d.getValue(), Long::sum);
+                }
+            }
+            other.forEach((otherLabel, delta) -> out.gauge(metric, otherLabel, delta * scale / seconds));
+        }
+    }
+
+    /**
+     * Rates per process from an LRU hash of cumulative counts keyed by {u32 kind, char comm[16]}: top K as
+     * ({kind label, comm}) series, the rest as comm="other" per kind (see {@link TopKRates}).
+     */
+    static final class PerProcessRates {
+        private record KindComm(String kind, String comm) {}
+
+        private final String kindLabel;
+        private final TopKRates<KindComm> rates;
+
+        PerProcessRates(String metric, String kindLabel, int topK) {
+            this.kindLabel = kindLabel;
+            this.rates = new TopKRates<>(metric, topK, 1.0);
         }
 
         void emit(Samples out, long nowMs, Map<java.nio.ByteBuffer, Long> counts,
                 java.util.function.Function<java.nio.ByteBuffer, String> kindOf) {
-            Map<String, Long> totals = new java.util.HashMap<>();
+            Map<KindComm, Long> totals = new java.util.HashMap<>();
             for (Map.Entry<java.nio.ByteBuffer, Long> e : counts.entrySet()) {
                 java.nio.ByteBuffer key = e.getKey().order(java.nio.ByteOrder.nativeOrder());
                 byte[] comm = new byte[16];
@@ -257,35 +304,11 @@ public final class BpfCollectors implements AutoCloseable {
                 while (len < comm.length && comm[len] != 0) {
                     len++;
                 }
-                totals.merge(kindOf.apply(key) + "\u0000" + new String(comm, 0, len, java.nio.charset.StandardCharsets.UTF_8), e.getValue(),
-                        Long::sum);
+                totals.merge(new KindComm(kindOf.apply(key), new String(comm, 0, len, java.nio.charset.StandardCharsets.UTF_8)),
+                        e.getValue(), Long::sum);
             }
-            double seconds = lastMs == 0 ? 0 : (nowMs - lastMs) / 1000.0;
-            lastMs = nowMs;
-            Map<String, Long> previous = new java.util.HashMap<>(lastTotals);
-            lastTotals.clear();
-            lastTotals.putAll(totals);
-            if (seconds <= 0) {
-                return;
-            }
-            List<Map.Entry<String, Long>> deltas = new ArrayList<>();
-            for (Map.Entry<String, Long> e : totals.entrySet()) {
-                long delta = e.getValue() - previous.getOrDefault(e.getKey(), 0L);
-                if (delta > 0) {
-                    deltas.add(Map.entry(e.getKey(), delta));
-                }
-            }
-            deltas.sort(Map.Entry.<String, Long>comparingByValue().reversed());
-            Map<String, Long> otherByKind = new java.util.TreeMap<>();
-            for (int i = 0; i < deltas.size(); i++) {
-                String[] k = deltas.get(i).getKey().split("\u0000", 2);
-                if (i < topK) {
-                    out.gauge(metric, Map.of(kindLabel, k[0], "comm", k[1]), deltas.get(i).getValue() / seconds);
-                } else {
-                    otherByKind.merge(k[0], deltas.get(i).getValue(), Long::sum);
-                }
-            }
-            otherByKind.forEach((kind, delta) -> out.gauge(metric, Map.of(kindLabel, kind, "comm", "other"), delta / seconds));
+            rates.emit(out, nowMs, totals, k -> Map.of(kindLabel, k.kind(), "comm", k.comm()),
+                    k -> Map.of(kindLabel, k.kind(), "comm", "other"));
         }
     }
 
@@ -299,8 +322,7 @@ public final class BpfCollectors implements AutoCloseable {
         private final BpfObject object;
         private final LatencyHistogram histogram;
         private final CgroupPaths cgroups = new CgroupPaths(CgroupPaths.unifiedRoot(), 10_000);
-        private final Map<Long, Long> lastWaitNs = new java.util.HashMap<>();
-        private long lastMs;
+        private final TopKRates<Long> waitByCgroup = new TopKRates<>("runqueue_wait_seconds_per_second", TOP_K, 1e-9);
 
         RunQueueLatency(BpfObject object) {
             this.object = object;
@@ -317,34 +339,8 @@ public final class BpfCollectors implements AutoCloseable {
             for (Map.Entry<java.nio.ByteBuffer, long[]> e : object.readHashValues("x0_runqueue_by_cgroup", 8, 2, 8192).entrySet()) {
                 waitNs.put(e.getKey().order(java.nio.ByteOrder.nativeOrder()).getLong(0), e.getValue()[1]);
             }
-            double seconds = lastMs == 0 ? 0 : (nowMs - lastMs) / 1000.0;
-            lastMs = nowMs;
-            Map<Long, Long> previous = new java.util.HashMap<>(lastWaitNs);
-            lastWaitNs.clear();
-            lastWaitNs.putAll(waitNs);
-            if (seconds <= 0) {
-                return; // the first reading only sets the baseline
-            }
-            List<Map.Entry<Long, Long>> deltas = new ArrayList<>();
-            waitNs.forEach((id, ns) -> {
-                long delta = ns - previous.getOrDefault(id, 0L);
-                if (delta > 0) {
-                    deltas.add(Map.entry(id, delta));
-                }
-            });
-            deltas.sort(Map.Entry.<Long, Long>comparingByValue().reversed());
-            long other = 0;
-            for (int i = 0; i < deltas.size(); i++) {
-                if (i < TOP_K) {
-                    out.gauge("runqueue_wait_seconds_per_second", Map.of("cgroup", cgroups.path(deltas.get(i).getKey(), nowMs)),
-                            deltas.get(i).getValue() / 1e9 / seconds);
-                } else {
-                    other += deltas.get(i).getValue();
-                }
-            }
-            if (other > 0) {
-                out.gauge("runqueue_wait_seconds_per_second", Map.of("cgroup", "other"), other / 1e9 / seconds);
-            }
+            // Paths are looked up for the top K only: an unknown id may cost a walk of the hierarchy.
+            waitByCgroup.emit(out, nowMs, waitNs, id -> Map.of("cgroup", cgroups.path(id, nowMs)), id -> Map.of("cgroup", "other"));
         }
     }
 }

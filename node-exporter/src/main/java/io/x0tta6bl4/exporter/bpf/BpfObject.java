@@ -156,23 +156,8 @@ public final class BpfObject implements AutoCloseable {
 
     /** Every entry of a hash map with u64 values: key bytes to value. A walk is bounded by {@code maxEntries}. */
     public java.util.Map<java.nio.ByteBuffer, Long> readHash(String map, int keySize, int maxEntries) {
-        Pointer m = lib.bpf_object__find_map_by_name(object, map);
-        if (m == null) {
-            throw new IllegalStateException("no map " + map + " in " + family);
-        }
-        int fd = lib.bpf_map__fd(m);
         java.util.Map<java.nio.ByteBuffer, Long> entries = new java.util.HashMap<>();
-        Memory key = new Memory(keySize);
-        Memory next = new Memory(keySize);
-        Memory value = new Memory(8);
-        Pointer previous = null; // NULL: start from the first key
-        for (int i = 0; i < maxEntries && lib.bpf_map_get_next_key(fd, previous, next) == 0; i++) {
-            if (lib.bpf_map_lookup_elem(fd, next, value) == 0) {
-                entries.put(java.nio.ByteBuffer.wrap(next.getByteArray(0, keySize)), value.getLong(0));
-            }
-            key.write(0, next.getByteArray(0, keySize), 0, keySize);
-            previous = key;
-        }
+        readHashValues(map, keySize, 1, maxEntries).forEach((key, value) -> entries.put(key, value[0]));
         return entries;
     }
 

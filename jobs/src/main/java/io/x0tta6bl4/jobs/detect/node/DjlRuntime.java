@@ -6,8 +6,8 @@ package io.x0tta6bl4.jobs.detect.node;
  * before it loads (the defaults make a small training step 1000x slower on a busy machine).
  */
 public final class DjlRuntime {
-    private static volatile String unavailable;
-    private static volatile boolean checked;
+    private static String unavailable; // both guarded by the class lock
+    private static boolean checked;
 
     private DjlRuntime() {}
 

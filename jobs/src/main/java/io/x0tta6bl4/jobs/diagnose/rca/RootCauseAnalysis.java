@@ -96,24 +96,26 @@ public final class RootCauseAnalysis {
     public List<Candidate> rank(String symptomEntity, Signal symptomSignal, List<Series> series) {
         Set<String> candidates = dependencies(symptomEntity);
         candidates.add(symptomEntity);
-        Map<String, Deviation> worstOfMean = new HashMap<>();
-        Map<String, Deviation> worstOfAny = new HashMap<>();
+        record Worst(Series series, Deviation deviation) {}
+        Map<String, Worst> worstOfMean = new HashMap<>();
+        Map<String, Worst> worstOfAny = new HashMap<>();
         for (Series s : series) {
             if (s.signal() != symptomSignal || !candidates.contains(s.entity())) {
                 continue;
             }
             Deviation d = deviation(s);
-            if (d.robust() > 0) {
-                d = new Deviation(d.robust(), d.excess(), String.format("%s/%s %.1f robust units off baseline (%+.4g)",
-                        s.signal().name().toLowerCase(), s.statistic(), d.robust(), d.excess()));
-            }
-            Map<String, Deviation> target = isMean(s.statistic()) ? worstOfMean : worstOfAny;
-            if (d.robust() > target.getOrDefault(s.entity(), Deviation.NONE).robust()) {
-                target.put(s.entity(), d);
+            Map<String, Worst> target = isMean(s.statistic()) ? worstOfMean : worstOfAny;
+            Worst kept = target.get(s.entity());
+            if (d.robust() > (kept == null ? 0 : kept.deviation().robust())) {
+                target.put(s.entity(), new Worst(s, d));
             }
         }
-        Map<String, Deviation> deviation = new HashMap<>(worstOfAny);
-        deviation.putAll(worstOfMean); // the mean wins where there is one
+        Map<String, Worst> worst = new HashMap<>(worstOfAny);
+        worst.putAll(worstOfMean); // the mean wins where there is one
+        Map<String, Deviation> deviation = new HashMap<>();
+        worst.forEach((entity, w) -> deviation.put(entity, new Deviation(w.deviation().robust(), w.deviation().excess(),
+                String.format("%s/%s %.1f robust units off baseline (%+.4g)", w.series().signal().name().toLowerCase(),
+                        w.series().statistic(), w.deviation().robust(), w.deviation().excess()))));
         return rank(symptomEntity, deviation);
     }
 
