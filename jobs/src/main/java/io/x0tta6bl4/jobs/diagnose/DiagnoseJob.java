@@ -63,7 +63,10 @@ public final class DiagnoseJob {
     }
 
     public static void addTo(StreamExecutionEnvironment env, JobConfig config) {
-        Outputs out = topology(Pipelines.kafka(env, config, Topic.ANOMALIES, NAME), Pipelines.kafka(env, config, Topic.CONTROL, NAME), config);
+        // The dependency records are read whole on every start (like HealJob's control): a fresh submission with
+        // start=committed or latest must still know every dependency published before it.
+        Outputs out = topology(Pipelines.kafka(env, config, Topic.ANOMALIES, NAME), Pipelines.wholeTopic(env, config, Topic.CONTROL, NAME),
+                config);
         out.incidents().sinkTo(KafkaConnectors.sink(config.kafka(), Topic.INCIDENTS, Incident.class, Incident::getIncidentId))
                 .name("diagnose: incidents").uid("diagnose-incident-sink");
         Pipelines.sinkDeadLetters(out.deadLetters(), config, NAME);
