@@ -52,6 +52,9 @@ final class DetectThroughputBenchmark implements Callable<Integer> {
     @Option(names = "--parallelism", defaultValue = "2", description = "job parallelism, both jobs (default ${DEFAULT-VALUE})")
     int parallelism;
 
+    @Option(names = "--detect-settings", defaultValue = "", description = "detector settings for DetectJob, e.g. noveltyWeight=0 (default: the defaults)")
+    String detectSettings;
+
     @Override
     public Integer call() throws Exception {
         Path data = Files.createTempDirectory("x0-bench-detect-");
@@ -62,7 +65,7 @@ final class DetectThroughputBenchmark implements Callable<Integer> {
             long samples = prefill(kafka);
             long records = (long) nodes * ticks;
             JobConfig config = JobConfig.defaults().with("kafka.bootstrap", kafka.bootstrapServers()).with("checkpoint.interval.ms", "0")
-                    .with("parallelism", Integer.toString(parallelism));
+                    .with("parallelism", Integer.toString(parallelism)).with("detect.settings", detectSettings);
 
             System.out.println("passthrough: telemetry -> Kafka, bytes untouched ...");
             StreamExecutionEnvironment passEnv = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -81,7 +84,7 @@ final class DetectThroughputBenchmark implements Callable<Integer> {
             StreamExecutionEnvironment detectEnv = StreamExecutionEnvironment.getExecutionEnvironment();
             Pipelines.configure(detectEnv, config);
             DetectJob.tune(detectEnv);
-            DetectJob.Outputs out = DetectJob.topology(telemetry(detectEnv, kafka, "bench-detect"), config, DetectorSettings.defaults());
+            DetectJob.Outputs out = DetectJob.topology(telemetry(detectEnv, kafka, "bench-detect"), config, DetectJob.settings(config));
             out.anomalies().sinkTo(KafkaConnectors.sink(kafka, Topic.ANOMALIES, Anomaly.class, Anomaly::getNodeId));
             out.inventory().sinkTo(KafkaConnectors.sink(kafka, Topic.INVENTORY, NodeInfo.class, NodeInfo::getNodeId));
             out.deadLetters().sinkTo(KafkaConnectors.sink(kafka, Topic.DEADLETTER, io.x0tta6bl4.schema.DeadLetter.class,

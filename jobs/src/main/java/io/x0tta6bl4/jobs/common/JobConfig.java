@@ -30,6 +30,7 @@ public final class JobConfig implements Serializable {
             Map.entry("es.index.prefix", new String[] {"", "prefix of every Elasticsearch index"}),
             Map.entry("keys.dir", new String[] {"", "directory with the command signing keys *.key.pem (HealJob)"}),
             Map.entry("kem.keys.dir", new String[] {"", "directory of agents' ML-KEM-768 keys <nodeId>.ml-kem-768.pub.pem; commands to those nodes are encrypted"}),
+            Map.entry("detect.settings", new String[] {"", "DetectJob: detector settings by name, e.g. alarmScore=0.4,noveltyWeight=0 (see DetectorSettings; default: the NAB-measured defaults)"}),
             Map.entry("detect.node-model", new String[] {"false", "DetectJob: also score each node with a DJL autoencoder over its series (needs DJL on the class path, lib/ on a cluster)"}),
             Map.entry("diagnose.dependencies", new String[] {"", "what nodes call or run on, e.g. web-1->db-1,web-2->db-1 (control records dependency/<caller> replace a caller's)"}),
             Map.entry("playbook", new String[] {"", "playbook YAML file; empty = the built-in playbook (HealJob)"}),

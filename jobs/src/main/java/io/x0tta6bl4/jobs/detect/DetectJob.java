@@ -73,11 +73,27 @@ public final class DetectJob {
         return raw.key == null ? "" : new String(raw.key, StandardCharsets.UTF_8);
     }
 
+    /** The detector settings: the defaults with {@code detect.settings} ("name=value,...") applied; a bad one fails the submission. */
+    public static DetectorSettings settings(JobConfig config) {
+        java.util.Map<String, String> overrides = new java.util.HashMap<>();
+        for (String pair : config.get("detect.settings").split(",")) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("detect.settings: expected name=value, got '" + pair.trim() + "'");
+            }
+            overrides.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+        }
+        return DetectorSettings.defaults().with(overrides);
+    }
+
     /** Adds the job, wired to Kafka, to an environment. */
     public static void addTo(StreamExecutionEnvironment env, JobConfig config) {
         tune(env);
         DataStream<RawRecord> telemetry = Pipelines.kafka(env, config, Topic.TELEMETRY, NAME);
-        Outputs out = topology(telemetry, config, DetectorSettings.defaults());
+        Outputs out = topology(telemetry, config, settings(config));
         out.anomalies().sinkTo(KafkaConnectors.sink(config.kafka(), Topic.ANOMALIES, Anomaly.class, Anomaly::getNodeId))
                 .name("detect: anomalies").uid("detect-anomaly-sink");
         out.inventory().sinkTo(KafkaConnectors.sink(config.kafka(), Topic.INVENTORY, NodeInfo.class, NodeInfo::getNodeId))

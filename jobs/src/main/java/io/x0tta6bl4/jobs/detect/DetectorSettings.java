@@ -22,19 +22,24 @@ import java.util.Map;
  * @param escalationMargin within the re-arm period, a score this much above the last episode's peak starts a new one
  * @param relativeFloor smallest scale as a fraction of the expected level (flat series are not infinitely sensitive)
  * @param idleTimeoutMs a series silent this long (event time) is forgotten
+ * @param noveltyWeight weight of the window-novelty member's surprise against the baseline's (0 switches the member off)
+ * @param noveltyRadius a window farther from every prototype than this many standard deviations of log distance becomes one
+ * @param noveltyAlpha weight of a new log distance in the novelty member's statistics
+ * @param noveltyWarmupSamples windows the novelty member measures before it scores
  */
 public record DetectorSettings(int warmupSamples, double levelAlpha, double profileAlpha, double varianceAlpha, double fitAlpha,
         double calibrationDecay, double repeatPenalty, double alarmScore, double instantScore, int clearSamples, int rearmSamples,
-        double escalationMargin, double relativeFloor, long idleTimeoutMs) implements Serializable {
+        double escalationMargin, double relativeFloor, long idleTimeoutMs, double noveltyWeight, double noveltyRadius, double noveltyAlpha,
+        int noveltyWarmupSamples) implements Serializable {
 
     public static DetectorSettings defaults() {
-        return new DetectorSettings(20, 0.01, 0.1, 0.005, 0.005, 0.9999, 2.0, 0.45, 0.6, 10, 200, 0.2, 0.0, 10 * 60_000L);
+        return new DetectorSettings(20, 0.01, 0.1, 0.005, 0.02, 0.9999, 2.0, 0.35, 0.45, 10, 200, 0.2, 0.0, 10 * 60_000L, 0.85, 2.5, 0.003, 300);
     }
 
     public DetectorSettings {
         if (warmupSamples < 2 || !fraction(levelAlpha) || !fraction(profileAlpha) || !fraction(varianceAlpha) || !fraction(fitAlpha)
                 || !fraction(calibrationDecay) || repeatPenalty < 0 || !fraction(alarmScore) || instantScore < alarmScore || instantScore >= 1 || clearSamples < 1 || rearmSamples < 0 || escalationMargin < 0
-                || relativeFloor < 0 || idleTimeoutMs <= 0) {
+                || relativeFloor < 0 || idleTimeoutMs <= 0 || noveltyWeight < 0 || noveltyRadius <= 0 || !fraction(noveltyAlpha) || noveltyWarmupSamples < 1) {
             throw new IllegalArgumentException("inconsistent detector settings: " + this);
         }
     }

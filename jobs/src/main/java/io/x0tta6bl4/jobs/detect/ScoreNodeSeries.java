@@ -301,12 +301,22 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
                 .setScore(s.peakScore)
                 .setObserved(s.peakObserved)
                 .setExpected(s.expected)
-                .setEvidence(List.of(
-                        new Evidence("seasonal-baseline/" + baseline, s.peakScore,
-                                String.format("peak z=%.1f against the %s baseline: observed %.4g vs expected %.4g", s.peakZ, baseline,
-                                        s.peakObserved, s.expected)),
-                        new Evidence("surprise-calibration", s.peakScore,
-                                String.format("deviations this large seen %.0f times before in this series (decayed count)", Math.max(s.seenBefore, 0)))))
+                .setEvidence(evidence(s, baseline))
                 .build();
+    }
+
+    /** Which members fired: the baseline's deviation, how often the series has shown one as large, and the window novelty. */
+    private static List<Evidence> evidence(SeriesState s, String baseline) {
+        List<Evidence> evidence = new ArrayList<>(3);
+        evidence.add(new Evidence("seasonal-baseline/" + baseline, s.peakScore,
+                String.format("peak z=%.1f against the %s baseline: observed %.4g vs expected %.4g", s.peakZ, baseline, s.peakObserved, s.expected)));
+        evidence.add(new Evidence("surprise-calibration", s.peakScore,
+                String.format("deviations this large seen %.0f times before in this series (decayed count)", Math.max(s.seenBefore, 0))));
+        if (Double.isFinite(s.peakNoveltyZ)) {
+            evidence.add(new Evidence("window-novelty", s.peakScore, String.format("last %d values %.1f standard deviations (log distance) "
+                    + "farther than usual from every shape seen before%s", WindowNovelty.WINDOW, s.peakNoveltyZ,
+                    s.peakByNovelty ? "; this member decided the score" : "")));
+        }
+        return evidence;
     }
 }

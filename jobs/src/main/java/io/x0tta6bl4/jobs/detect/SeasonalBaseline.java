@@ -42,11 +42,8 @@ final class SeasonalBaseline {
         }
     }
 
-    /**
-     * Scores {@code value} against the best-fitting eligible baseline, then lets every baseline learn it, with
-     * every weight multiplied by {@code learning} (1 normally, less during an episode so a fault is not learnt as normal).
-     */
-    void observe(SeriesState s, long timestampMs, double value, long intervalMs, double learning, Estimate out) {
+    /** Scores {@code value} against the best-fitting eligible baseline; learns nothing (see {@link #learn}). */
+    void estimate(SeriesState s, long timestampMs, double value, Estimate out) {
         if (s.profile == null) {
             s.profile = new float[PROFILE_SIZE];
             Arrays.fill(s.profile, Float.NaN);
@@ -57,9 +54,29 @@ final class SeasonalBaseline {
         }
         out.baseline = -1;
         double bestFit = Double.POSITIVE_INFINITY;
+        for (int k = 0; k < 3; k++) {
+            double expected = s.profile[slot(k, timestampMs)];
+            boolean eligible = !Double.isNaN(expected) && s.residuals[k] >= settings.warmupSamples()
+                    && timestampMs - s.firstTimestampMs >= PERIOD_MS[k];
+            if (eligible && s.meanSquaredResidual[k] < bestFit) {
+                bestFit = s.meanSquaredResidual[k];
+                double scale = Math.max(Math.sqrt(s.residualVariance[k]), Math.max(settings.relativeFloor() * Math.abs(expected), 1e-9));
+                out.baseline = k;
+                out.expected = expected;
+                out.z = (value - expected) / scale;
+            }
+        }
+    }
+
+    /**
+     * Lets every baseline learn {@code value}, every weight multiplied by {@code learning}: 1 for a normal sample,
+     * less for one that alarms or belongs to an episode, so a fault is not learnt as normal. The scale learns only
+     * from normal samples: a fault's residuals would widen it and hide the fault (and the next one).
+     */
+    void learn(SeriesState s, long timestampMs, double value, long intervalMs, double learning) {
         double weightScale = Math.min(1.0, intervalMs / REFERENCE_INTERVAL_MS);
         for (int k = 0; k < 3; k++) {
-            int slot = OFFSET[k] + (k == 0 ? 0 : (int) Math.floorMod(Math.floorDiv(timestampMs, SLOT_MS[k]), (long) SLOTS[k]));
+            int slot = slot(k, timestampMs);
             double expected = s.profile[slot];
             if (Double.isNaN(expected)) {
                 s.profile[slot] = (float) value; // first visit of this slot: nothing to compare with yet
@@ -67,21 +84,19 @@ final class SeasonalBaseline {
             }
             double residual = value - expected;
             double squared = residual * residual;
-            boolean eligible = s.residuals[k] >= settings.warmupSamples() && timestampMs - s.firstTimestampMs >= PERIOD_MS[k];
-            if (eligible && s.meanSquaredResidual[k] < bestFit) {
-                bestFit = s.meanSquaredResidual[k];
-                double scale = Math.max(Math.sqrt(s.residualVariance[k]), Math.max(settings.relativeFloor() * Math.abs(expected), 1e-9));
-                out.baseline = k;
-                out.expected = expected;
-                out.z = residual / scale;
-            }
             // Until a baseline has seen 1/alpha residuals every one weighs the same (a running mean), so a young
             // series' scale is an average, not whatever its first residual happened to be.
             long n = ++s.residuals[k];
             s.meanSquaredResidual[k] += learning * Math.max(settings.fitAlpha(), 1.0 / n) * (squared - s.meanSquaredResidual[k]);
-            s.residualVariance[k] += learning * Math.max(settings.varianceAlpha(), 1.0 / n) * (squared - s.residualVariance[k]);
+            if (learning >= 1) {
+                s.residualVariance[k] += Math.max(settings.varianceAlpha(), 1.0 / n) * (squared - s.residualVariance[k]);
+            }
             double alpha = learning * (k == 0 ? Math.max(settings.levelAlpha(), 1.0 / (n + 1)) : settings.profileAlpha() * weightScale);
             s.profile[slot] += (float) (alpha * residual);
         }
+    }
+
+    private static int slot(int k, long timestampMs) {
+        return OFFSET[k] + (k == 0 ? 0 : (int) Math.floorMod(Math.floorDiv(timestampMs, SLOT_MS[k]), (long) SLOTS[k]));
     }
 }

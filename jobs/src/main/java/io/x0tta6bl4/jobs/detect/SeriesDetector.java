@@ -1,10 +1,11 @@
 package io.x0tta6bl4.jobs.detect;
 
 /**
- * The detector DetectJob and {@code x0 evaluate nab} run, one sample at a time, no look-ahead. An ensemble in
- * two stages: {@link SeasonalBaseline} says what the value should be (level, daily or weekly, whichever fits
- * the series) and how many standard deviations it is off; {@link SurpriseCalibration} turns that into a score
- * in [0,1) that accounts for how often this series deviates that much. An episode starts when the score
+ * The detector DetectJob and {@code x0 evaluate nab} run, one sample at a time, no look-ahead. An ensemble:
+ * {@link SeasonalBaseline} says what the value should be (level, daily or weekly, whichever fits the series) and
+ * how many standard deviations it is off; {@link SurpriseCalibration} turns that into a surprise that accounts for
+ * how often this series deviates that much; {@link WindowNovelty} says how unlike every earlier shape of the series
+ * its last few values are. The larger surprise becomes the score in [0,1). An episode starts when the score
  * reaches the alarm score, ends after {@code clearSamples} quiet samples, and the next one may start only
  * after {@code rearmSamples} (or sooner for a clearly stronger deviation): one alarm per incident, not one per sample.
  *
@@ -18,18 +19,24 @@ public final class SeriesDetector {
     public enum Transition { NONE, STARTED, ENDED }
 
     private static final double EPISODE_LEARNING = 0.1;
+    /** The sampling interval the alarm scores are set for (NAB's and most monitoring's): five minutes. */
+    private static final double REFERENCE_INTERVAL_MS = 5 * 60_000.0;
+    private static final double INTERVAL_LEARNING = 0.05;
 
     private final DetectorSettings settings;
     private final SeasonalBaseline baseline;
     private final SurpriseCalibration calibration;
+    private final WindowNovelty novelty;
     private final SeasonalBaseline.Estimate estimate = new SeasonalBaseline.Estimate();
     private double lastScore;
     private double lastZ;
+    private double lastNoveltyZ;
 
     public SeriesDetector(DetectorSettings settings) {
         this.settings = settings;
         this.baseline = new SeasonalBaseline(settings);
         this.calibration = new SurpriseCalibration(settings);
+        this.novelty = new WindowNovelty(settings);
     }
 
     /** Scores one sample; returns whether it opened or closed an episode. */
@@ -44,6 +51,7 @@ public final class SeriesDetector {
     public Transition update(SeriesState s, long timestampMs, double rawValue, boolean counter, boolean upperOnly) {
         lastScore = 0;
         lastZ = 0;
+        lastNoveltyZ = Double.NaN;
         if (timestampMs <= s.lastTimestampMs || !Double.isFinite(rawValue)) {
             return Transition.NONE; // duplicates, disorder beyond the watermark, NaN and infinities
         }
@@ -60,19 +68,40 @@ public final class SeriesDetector {
         }
         s.lastTimestampMs = timestampMs;
         s.samples++;
+        if (intervalMs > 0) {
+            s.meanIntervalMs = s.meanIntervalMs == 0 ? intervalMs : s.meanIntervalMs + INTERVAL_LEARNING * (intervalMs - s.meanIntervalMs);
+        }
         s.sinceEpisodeStart++;
 
-        // During an episode the baselines learn ten times slower and the histogram not at all: a sustained fault
-        // stays visible until it is healed (or has lasted long enough to be the new normal).
-        baseline.observe(s, timestampMs, value, intervalMs, s.inEpisode ? EPISODE_LEARNING : 1.0, estimate);
+        // Score first, learn after: whether this sample may teach the baselines depends on its own score.
+        baseline.estimate(s, timestampMs, value, estimate);
         if (!estimate.ready()) {
+            baseline.learn(s, timestampMs, value, intervalMs, 1.0);
             return Transition.NONE; // warming up
         }
         lastZ = estimate.z;
         double z = upperOnly ? Math.max(estimate.z, 0) : estimate.z;
-        double score = SurpriseCalibration.score(calibration.surprise(s, z, !s.inEpisode));
+        double surprise = calibration.surprise(s, z, !s.inEpisode);
+        // The two members vote by the larger surprise: each sees what the other cannot (a value off its expectation,
+        // a recent shape unlike any before). A shape below expectation does not count where only up is bad.
+        boolean byNovelty = false;
+        if (settings.noveltyWeight() > 0) {
+            lastNoveltyZ = novelty.observe(s, value, !s.inEpisode);
+            if (lastNoveltyZ > 0 && !(upperOnly && estimate.z < 0)) {
+                double noveltySurprise = settings.noveltyWeight() * NormalTail.surprise(lastNoveltyZ);
+                byNovelty = noveltySurprise > surprise;
+                surprise = Math.max(surprise, noveltySurprise);
+            }
+        }
+        double score = SurpriseCalibration.score(Math.max(surprise - samplingCorrection(s), 0));
         lastScore = score;
         boolean alarming = score >= settings.alarmScore();
+        // Inside an episode the baselines learn ten times slower and their scale not at all: a sustained fault stays
+        // visible until it is healed (or has lasted long enough to be the new normal). The sample that opens an
+        // episode is still learnt in full: how far a series' outliers reach is part of its normal behaviour (a
+        // heavy-tailed series must not alarm on every spike of the size it routinely shows).
+        baseline.learn(s, timestampMs, value, intervalMs, s.inEpisode ? EPISODE_LEARNING : 1.0);
+
         // Two alarming samples in a row open an episode, or one beyond the instant score: white noise produces a
         // single 4-sigma sample now and then, never two in a row, while a real shift or a big spike gets through.
         boolean confirmed = alarming && (s.alarmingInRow > 0 || score >= settings.instantScore());
@@ -107,8 +136,20 @@ public final class SeriesDetector {
             s.peakZ = estimate.z;
             s.peakMs = timestampMs;
             s.peakObserved = value;
+            s.peakNoveltyZ = lastNoveltyZ;
+            s.peakByNovelty = byNovelty;
         }
         return transition;
+    }
+
+    /**
+     * Nats of surprise a sample must pay for being one of many: the alarm scores are set for one sample every five
+     * minutes, and a series sampled every second offers 300 times as many chances to look surprising by luck. Taking
+     * off {@code ln(300)} (a Bonferroni correction over the day's samples) keeps the false alarms per series per day
+     * the same at any sampling rate; slower sampling gets no bonus.
+     */
+    private static double samplingCorrection(SeriesState s) {
+        return s.meanIntervalMs > 0 && s.meanIntervalMs < REFERENCE_INTERVAL_MS ? Math.log(REFERENCE_INTERVAL_MS / s.meanIntervalMs) : 0;
     }
 
     /** The calibrated score of the last sample passed to {@link #update} (0 if it was skipped or warming up). */
@@ -119,6 +160,11 @@ public final class SeriesDetector {
     /** The signed standardised residual of the last sample passed to {@link #update} (0 if skipped or warming up). */
     public double lastZ() {
         return lastZ;
+    }
+
+    /** The novelty member's standardised window distance for the last sample (NaN if it did not score it). */
+    public double lastNoveltyZ() {
+        return lastNoveltyZ;
     }
 
     /** Name of the baseline the last episode was measured against, for the evidence. */

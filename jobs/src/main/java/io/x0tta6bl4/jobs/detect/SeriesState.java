@@ -2,7 +2,7 @@ package io.x0tta6bl4.jobs.detect;
 
 /**
  * Everything the detector remembers about one series: constant size, whatever the series' length
- * (about 2.6 KB: the seasonal slots as floats, the z histogram). A Flink POJO (public fields, no-arg
+ * (about 5 KB: the seasonal slots as floats, the z histogram, the novelty member's 64 window prototypes). A Flink POJO (public fields, no-arg
  * constructor) so its state serializer can evolve.
  */
 public class SeriesState {
@@ -13,6 +13,8 @@ public class SeriesState {
     public long samples;
     public long firstTimestampMs;
     public long lastTimestampMs = Long.MIN_VALUE;
+    /** The typical sampling interval (exponentially weighted): faster sampling must be more surprising to alarm. */
+    public double meanIntervalMs;
     /** Counters: the previous raw value, turned into a rate per second. */
     public double lastRaw = Double.NaN;
 
@@ -25,6 +27,19 @@ public class SeriesState {
     // SurpriseCalibration: the decayed histogram of z-scores.
     public double[] zHistogram;
     public double histogramWeight;
+    public double histogramTotal;
+
+    // WindowNovelty: the recent window, the prototypes of windows seen, and the statistics of log distances.
+    /** {@code PROTOTYPES × WINDOW} prototype values, then the last {@code WINDOW} values (a ring). */
+    public float[] windowPrototypes;
+    public long windowSamples;
+    public long[] prototypeLastMatch;
+    public int prototypeCount;
+    public int lastNearest;
+    public double largestMagnitude;
+    public long distances;
+    public double logDistanceMean;
+    public double logDistanceVariance;
 
     // The episode.
     public boolean inEpisode;
@@ -36,6 +51,9 @@ public class SeriesState {
     public double peakScore;
     public double peakZ;
     public double peakObserved;
+    /** At the peak: the novelty member's standardised distance, and whether it outweighed the baseline. */
+    public double peakNoveltyZ;
+    public boolean peakByNovelty;
     public double expected;
     /** The baseline the last sample was scored against (-1: none yet), and the one the current episode started on. */
     public int baseline = -1;

@@ -8,7 +8,7 @@ package io.x0tta6bl4.jobs.detect;
  * a deviation never seen before keeps its full Gaussian surprise.
  *
  * <p>The histogram decays lazily (the newest sample is added with weight {@code decay^-t}, rescaled now and
- * then), so an update costs one add and a suffix sum over 81 bins.
+ * then), so an update costs one add, and a query the bins on the shorter side of |z| (against the running total).
  */
 final class SurpriseCalibration {
     static final int BINS = 81;
@@ -42,9 +42,11 @@ final class SurpriseCalibration {
             for (int i = 0; i < BINS; i++) {
                 s.zHistogram[i] /= s.histogramWeight;
             }
+            s.histogramTotal /= s.histogramWeight;
             s.histogramWeight = 1;
         }
         s.zHistogram[bin] += s.histogramWeight;
+        s.histogramTotal += s.histogramWeight;
         return surprise;
     }
 
@@ -53,10 +55,19 @@ final class SurpriseCalibration {
         if (s.zHistogram == null) {
             return 0;
         }
-        double seen = 0;
         int bin = (int) (Math.min(Math.abs(z), (BINS - 1) * BIN_WIDTH) / BIN_WIDTH);
-        for (int i = bin; i < BINS; i++) {
-            seen += s.zHistogram[i];
+        double seen = 0;
+        if (bin < BINS / 2) {
+            // Most samples are small deviations: the total minus the few bins below is fewer additions than the tail.
+            double below = 0;
+            for (int i = 0; i < bin; i++) {
+                below += s.zHistogram[i];
+            }
+            seen = Math.max(s.histogramTotal - below, 0);
+        } else {
+            for (int i = bin; i < BINS; i++) {
+                seen += s.zHistogram[i];
+            }
         }
         return seen / s.histogramWeight;
     }

@@ -170,9 +170,64 @@ class SeriesDetectorTest {
     }
 
     @Test
+    void aShapeNeverSeenIsNovelAndItsRepeatIsFamiliar() {
+        WindowNovelty novelty = new WindowNovelty(DetectorSettings.defaults());
+        SeriesState state = new SeriesState();
+        double[] dip = {0, -6, -12, -18, -12, -6, 0, 0}; // a V-shaped dip, the same each time it comes
+        double[] v = noisy(2_000, 50, 1, 31);
+        List<Integer> dipsAt = List.of(600, 1_300);
+        for (int at : dipsAt) {
+            for (int i = 0; i < dip.length; i++) {
+                v[at + i] += dip[i];
+            }
+        }
+        double[] z = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            z[i] = novelty.observe(state, v[i], true);
+        }
+        assertThat(java.util.Arrays.stream(z, 0, 600).filter(Double::isFinite).max().orElseThrow()).as("noise only").isLessThan(3.0);
+        assertThat(java.util.Arrays.stream(z, 602, 606).min().orElseThrow()).as("the first dip, whole windows of it").isGreaterThan(3.5);
+        assertThat(java.util.Arrays.stream(z, 1_302, 1_306).max().orElseThrow()).as("the same dip again").isLessThan(1.5);
+        assertThat(state.prototypeCount).isLessThanOrEqualTo(WindowNovelty.PROTOTYPES);
+        assertThat(state.windowPrototypes).hasSize((WindowNovelty.PROTOTYPES + 1) * WindowNovelty.WINDOW);
+    }
+
+    @Test
+    void noveltyMemberIsBoundedWhateverTheSeriesShows() {
+        WindowNovelty novelty = new WindowNovelty(DetectorSettings.defaults());
+        SeriesState state = new SeriesState();
+        Random random = new Random(32);
+        for (int i = 0; i < 20_000; i++) {
+            double spike = i % 50 == 0 ? 100.0 * (i / 50) : 0; // a spike of a height never seen before, 400 times
+            novelty.observe(state, random.nextGaussian() + spike, true);
+        }
+        assertThat(state.prototypeCount).isEqualTo(WindowNovelty.PROTOTYPES);
+        assertThat(state.windowPrototypes).hasSize((WindowNovelty.PROTOTYPES + 1) * WindowNovelty.WINDOW);
+    }
+
+    @Test
+    void fasterSamplingNeedsMoreSurpriseSoFalseAlarmsPerDayStayTheSame() {
+        double[] v = noisy(2_000, 10, 0.1, 16);
+        v[1_500] = 10.42; // a single 4-sigma sample
+        double[] score = new double[2];
+        long[] steps = {FIVE_MINUTES, 1_000};
+        for (int k = 0; k < 2; k++) {
+            SeriesDetector d = new SeriesDetector(DetectorSettings.defaults());
+            SeriesState state = new SeriesState();
+            for (int i = 0; i <= 1_500; i++) {
+                d.update(state, steps[k] * (i + 1), v[i], false);
+            }
+            score[k] = d.lastScore();
+        }
+        assertThat(score[0]).as("one in 30,000: once in 100 days at five-minute sampling, worth an alarm")
+                .isGreaterThanOrEqualTo(DetectorSettings.defaults().instantScore());
+        assertThat(score[1]).as("several times a day at one-second sampling: not").isLessThan(DetectorSettings.defaults().alarmScore());
+    }
+
+    @Test
     void overridesByNameAreValidated() {
-        DetectorSettings d = DetectorSettings.defaults().with(java.util.Map.of("alarmScore", "0.6", "rearmSamples", "5"));
-        assertThat(d.alarmScore()).isEqualTo(0.6);
+        DetectorSettings d = DetectorSettings.defaults().with(java.util.Map.of("alarmScore", "0.4", "rearmSamples", "5"));
+        assertThat(d.alarmScore()).isEqualTo(0.4);
         assertThat(d.rearmSamples()).isEqualTo(5);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> DetectorSettings.defaults().with(java.util.Map.of("nope", "1")))
                 .hasMessageContaining("unknown detector setting 'nope'");
