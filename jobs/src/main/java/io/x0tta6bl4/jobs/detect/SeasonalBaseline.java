@@ -70,8 +70,7 @@ final class SeasonalBaseline {
 
     /**
      * Lets every baseline learn {@code value}, every weight multiplied by {@code learning}: 1 for a normal sample,
-     * less for one that alarms or belongs to an episode, so a fault is not learnt as normal. The scale learns only
-     * from normal samples: a fault's residuals would widen it and hide the fault (and the next one).
+     * less for a sample of an episode, so a fault is not learnt as normal.
      */
     void learn(SeriesState s, long timestampMs, double value, long intervalMs, double learning) {
         double weightScale = Math.min(1.0, intervalMs / REFERENCE_INTERVAL_MS);
@@ -88,9 +87,11 @@ final class SeasonalBaseline {
             // series' scale is an average, not whatever its first residual happened to be.
             long n = ++s.residuals[k];
             s.meanSquaredResidual[k] += learning * Math.max(settings.fitAlpha(), 1.0 / n) * (squared - s.meanSquaredResidual[k]);
-            if (learning >= 1) {
-                s.residualVariance[k] += Math.max(settings.varianceAlpha(), 1.0 / n) * (squared - s.residualVariance[k]);
-            }
+            // The scale learns a fault's residuals only at the slow long-run rate, never with a young series' running-
+            // mean weight (one fault sample would double it): slowly enough to keep the fault visible, fast enough
+            // that an episode in a series that has really changed ends.
+            double varianceWeight = learning >= 1 ? Math.max(settings.varianceAlpha(), 1.0 / n) : learning * settings.varianceAlpha();
+            s.residualVariance[k] += varianceWeight * (squared - s.residualVariance[k]);
             double alpha = learning * (k == 0 ? Math.max(settings.levelAlpha(), 1.0 / (n + 1)) : settings.profileAlpha() * weightScale);
             s.profile[slot] += (float) (alpha * residual);
         }

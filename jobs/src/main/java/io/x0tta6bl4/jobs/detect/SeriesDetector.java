@@ -86,7 +86,7 @@ public final class SeriesDetector {
         // a recent shape unlike any before). A shape below expectation does not count where only up is bad.
         boolean byNovelty = false;
         if (settings.noveltyWeight() > 0) {
-            lastNoveltyZ = novelty.observe(s, value, !s.inEpisode);
+            lastNoveltyZ = novelty.observe(s, value, s.inEpisode ? EPISODE_LEARNING : 1.0);
             if (lastNoveltyZ > 0 && !(upperOnly && estimate.z < 0)) {
                 double noveltySurprise = settings.noveltyWeight() * NormalTail.surprise(lastNoveltyZ);
                 byNovelty = noveltySurprise > surprise;

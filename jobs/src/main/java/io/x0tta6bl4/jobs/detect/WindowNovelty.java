@@ -22,7 +22,8 @@ package io.x0tta6bl4.jobs.detect;
  *
  * <p>Memory is constant per series: {@code PROTOTYPES × WINDOW} floats. Prototypes keep learning during an
  * episode (the new regime becomes familiar: a level shift is reported once, not for ever), the distance statistics
- * do not (a fault's distances are not normal ones).
+ * learn ten times slower (a fault's distances are not normal ones, but an episode in a series that has really
+ * changed must be able to end).
  */
 final class WindowNovelty {
     /** Values per window: long enough for a spike's or a step's shape, short enough to react within a few samples. */
@@ -44,10 +45,10 @@ final class WindowNovelty {
 
     /**
      * Adds {@code value} to the window and returns how unusually far the window is from every prototype, in standard
-     * deviations of the series' log distances (NaN while warming up). Learns the window; the distance statistics
-     * only if {@code learnStatistics}.
+     * deviations of the series' log distances (NaN while warming up). Learns the window, and the distance statistics
+     * with their weights multiplied by {@code learning} (less during an episode).
      */
-    double observe(SeriesState s, double value, boolean learnStatistics) {
+    double observe(SeriesState s, double value, double learning) {
         if (s.windowPrototypes == null) {
             s.windowPrototypes = new float[(PROTOTYPES + 1) * WINDOW]; // one array (one cache miss): prototypes, then the window
             s.prototypeLastMatch = new long[PROTOTYPES];
@@ -88,12 +89,10 @@ final class WindowNovelty {
             if (s.distances >= settings.noveltyWarmupSamples()) {
                 z = deviation / Math.max(Math.sqrt(s.logDistanceVariance), 0.1);
             }
-            if (learnStatistics) {
-                s.distances++;
-                double alpha = Math.max(settings.noveltyAlpha(), 1.0 / s.distances);
-                s.logDistanceMean += alpha * deviation;
-                s.logDistanceVariance += alpha * (deviation * deviation - s.logDistanceVariance);
-            }
+            s.distances++;
+            double alpha = learning * Math.max(settings.noveltyAlpha(), 1.0 / s.distances);
+            s.logDistanceMean += alpha * deviation;
+            s.logDistanceVariance += alpha * (deviation * deviation - s.logDistanceVariance);
         }
 
         boolean near = nearest >= 0 && logDistance <= s.logDistanceMean + settings.noveltyRadius() * Math.sqrt(s.logDistanceVariance);

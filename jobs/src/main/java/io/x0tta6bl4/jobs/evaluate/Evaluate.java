@@ -1,7 +1,6 @@
 package io.x0tta6bl4.jobs.evaluate;
 
 import io.x0tta6bl4.jobs.detect.DetectorSettings;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -40,7 +39,7 @@ public final class Evaluate {
             System.out.println("Streaming each file through the detector (sample by sample, DetectJob's settings):");
             long start = System.nanoTime();
             DetectorSettings d = DetectorSettings.defaults().with(settings);
-            var files = new NabEvaluation(d).run(data, labels, out, new PrintStream(java.io.OutputStream.nullOutputStream()));
+            var files = new NabEvaluation(d).run(data, labels, out, System.err); // progress on stderr, the table on stdout
             System.out.printf("detector time %.1f s%n", (System.nanoTime() - start) / 1e9);
             NabEvaluation.report(files, profiles, System.out);
             return 0;

@@ -183,7 +183,7 @@ class SeriesDetectorTest {
         }
         double[] z = new double[v.length];
         for (int i = 0; i < v.length; i++) {
-            z[i] = novelty.observe(state, v[i], true);
+            z[i] = novelty.observe(state, v[i], 1.0);
         }
         assertThat(java.util.Arrays.stream(z, 0, 600).filter(Double::isFinite).max().orElseThrow()).as("noise only").isLessThan(3.0);
         assertThat(java.util.Arrays.stream(z, 602, 606).min().orElseThrow()).as("the first dip, whole windows of it").isGreaterThan(3.5);
@@ -199,7 +199,7 @@ class SeriesDetectorTest {
         Random random = new Random(32);
         for (int i = 0; i < 20_000; i++) {
             double spike = i % 50 == 0 ? 100.0 * (i / 50) : 0; // a spike of a height never seen before, 400 times
-            novelty.observe(state, random.nextGaussian() + spike, true);
+            novelty.observe(state, random.nextGaussian() + spike, 1.0);
         }
         assertThat(state.prototypeCount).isEqualTo(WindowNovelty.PROTOTYPES);
         assertThat(state.windowPrototypes).hasSize((WindowNovelty.PROTOTYPES + 1) * WindowNovelty.WINDOW);
