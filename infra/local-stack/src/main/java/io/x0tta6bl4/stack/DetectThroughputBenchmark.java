@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
@@ -36,9 +35,10 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code x0 bench detect-throughput}: DetectJob end to end (decode, split, score every series, anomalies and
- * inventory back to Kafka) against a Kafka-to-Kafka passthrough of the very same telemetry records, one after
- * the other in one run on one broker, each a bounded job at the same parallelism. The figure is the ratio of
- * their record rates (target: DetectJob at >= 70% of the passthrough).
+ * inventory back to Kafka) against a Kafka-to-Kafka passthrough of the very same telemetry records, in one run on
+ * one broker, each a bounded job at the same parallelism: a warm-up round of both, then rounds alternating which
+ * goes first. The figure is the median of the rounds' rate ratios (target: DetectJob at >= 70% of the passthrough).
+ * A cold passthrough is several times slower than a warm one, so comparing against the first run flatters DetectJob.
  */
 @Command(name = "detect-throughput", mixinStandardHelpOptions = true,
         description = "DetectJob end to end vs a Kafka->Kafka passthrough of the same records, in one run.")
@@ -51,6 +51,9 @@ final class DetectThroughputBenchmark implements Callable<Integer> {
 
     @Option(names = "--parallelism", defaultValue = "2", description = "job parallelism, both jobs (default ${DEFAULT-VALUE})")
     int parallelism;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "rounds of both jobs, alternating which goes first (default ${DEFAULT-VALUE})")
+    int rounds;
 
     @Option(names = "--detect-settings", defaultValue = "", description = "detector settings for DetectJob, e.g. noveltyWeight=0 (default: the defaults)")
     String detectSettings;
@@ -67,41 +70,64 @@ final class DetectThroughputBenchmark implements Callable<Integer> {
             JobConfig config = JobConfig.defaults().with("kafka.bootstrap", kafka.bootstrapServers()).with("checkpoint.interval.ms", "0")
                     .with("parallelism", Integer.toString(parallelism)).with("detect.settings", detectSettings);
 
-            System.out.println("passthrough: telemetry -> Kafka, bytes untouched ...");
-            StreamExecutionEnvironment passEnv = StreamExecutionEnvironment.getExecutionEnvironment();
-            Pipelines.configure(passEnv, config);
-            passEnv.getConfig().enableObjectReuse(); // the same advantage for the baseline
             String passTopic = kafka.topic(Topic.TELEMETRY) + ".passthrough";
             try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
                     Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
                 admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(passTopic, Topic.TELEMETRY.partitions(), (short) 1)))
                         .all().get();
             }
-            telemetry(passEnv, kafka, "bench-pass").sinkTo(rawSink(kafka, passTopic)).name("passthrough sink");
-            JobExecutionResult pass = passEnv.execute("passthrough");
-
-            System.out.println("DetectJob: telemetry -> anomalies, inventory ...");
-            StreamExecutionEnvironment detectEnv = StreamExecutionEnvironment.getExecutionEnvironment();
-            Pipelines.configure(detectEnv, config);
-            DetectJob.tune(detectEnv);
-            DetectJob.Outputs out = DetectJob.topology(telemetry(detectEnv, kafka, "bench-detect"), config, DetectJob.settings(config));
-            out.anomalies().sinkTo(KafkaConnectors.sink(kafka, Topic.ANOMALIES, Anomaly.class, Anomaly::getNodeId));
-            out.inventory().sinkTo(KafkaConnectors.sink(kafka, Topic.INVENTORY, NodeInfo.class, NodeInfo::getNodeId));
-            out.deadLetters().sinkTo(KafkaConnectors.sink(kafka, Topic.DEADLETTER, io.x0tta6bl4.schema.DeadLetter.class,
-                    io.x0tta6bl4.schema.DeadLetter::getSourceTopic));
-            JobExecutionResult detect = detectEnv.execute("detect");
-
-            double passRate = records * 1000.0 / pass.getNetRuntime();
-            double detectRate = records * 1000.0 / detect.getNetRuntime();
-            double ratio = detectRate / passRate;
-            System.out.printf(Locale.ROOT, "%d telemetry batches (%d samples), parallelism %d on %d cores%n", records, samples, parallelism,
-                    Runtime.getRuntime().availableProcessors());
-            System.out.printf(Locale.ROOT, "passthrough  %8.0f batches/s  (%.1f s)%n", passRate, pass.getNetRuntime() / 1000.0);
-            System.out.printf(Locale.ROOT, "DetectJob    %8.0f batches/s  (%.1f s, %.0f samples/s)%n", detectRate, detect.getNetRuntime() / 1000.0,
-                    samples * 1000.0 / detect.getNetRuntime());
-            System.out.printf(Locale.ROOT, "DetectJob at %.0f%% of the passthrough   target >= 70%%   %s%n", 100 * ratio, ratio >= 0.7 ? "MET" : "NOT MET");
+            // Rounds alternate which job goes first (neither always gets the colder or the warmer JVM), and the figure
+            // is the median of the rounds' ratios: one noisy phase on a shared machine does not decide it.
+            List<Double> ratios = new ArrayList<>();
+            System.out.printf(Locale.ROOT, "%d telemetry batches (%d samples) per job run, parallelism %d on %d cores, %d rounds%n", records, samples,
+                    parallelism, Runtime.getRuntime().availableProcessors(), rounds);
+            System.out.println("warm-up round (both jobs once, not counted: JIT, class loading, the broker's page cache) ...");
+            passthrough(kafka, config, passTopic, "bench-pass-warmup");
+            detect(kafka, config, "bench-detect-warmup");
+            for (int round = 1; round <= rounds; round++) {
+                long passMs = 0;
+                long detectMs = 0;
+                for (int turn = 0; turn < 2; turn++) {
+                    if ((turn == 0) == (round % 2 == 1)) {
+                        passMs = passthrough(kafka, config, passTopic, "bench-pass-" + round);
+                    } else {
+                        detectMs = detect(kafka, config, "bench-detect-" + round);
+                    }
+                }
+                double ratio = (double) passMs / detectMs;
+                ratios.add(ratio);
+                System.out.printf(Locale.ROOT, "round %d: passthrough %8.0f batches/s (%.1f s)   DetectJob %8.0f batches/s (%.1f s, %.0f samples/s)   %.0f%%%n",
+                        round, records * 1000.0 / passMs, passMs / 1000.0, records * 1000.0 / detectMs, detectMs / 1000.0, samples * 1000.0 / detectMs,
+                        100 * ratio);
+            }
+            ratios.sort(Double::compare);
+            double median = ratios.get(ratios.size() / 2);
+            System.out.printf(Locale.ROOT, "DetectJob at %.0f%% of the passthrough (median of %d rounds; range %.0f-%.0f%%)   target >= 70%%   %s%n",
+                    100 * median, rounds, 100 * ratios.get(0), 100 * ratios.get(ratios.size() - 1), median >= 0.7 ? "MET" : "NOT MET");
         }
         return 0;
+    }
+
+    /** Telemetry to a second topic, bytes untouched: what any Kafka-to-Kafka job pays. Returns the net runtime in ms. */
+    private static long passthrough(KafkaSettings kafka, JobConfig config, String passTopic, String group) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        Pipelines.configure(env, config);
+        env.getConfig().enableObjectReuse(); // the same advantage for the baseline
+        telemetry(env, kafka, group).sinkTo(rawSink(kafka, passTopic)).name("passthrough sink");
+        return env.execute("passthrough").getNetRuntime();
+    }
+
+    /** DetectJob's topology with its sinks. Returns the net runtime in ms. */
+    private static long detect(KafkaSettings kafka, JobConfig config, String group) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        Pipelines.configure(env, config);
+        DetectJob.tune(env);
+        DetectJob.Outputs out = DetectJob.topology(telemetry(env, kafka, group), config, DetectJob.settings(config));
+        out.anomalies().sinkTo(KafkaConnectors.sink(kafka, Topic.ANOMALIES, Anomaly.class, Anomaly::getNodeId));
+        out.inventory().sinkTo(KafkaConnectors.sink(kafka, Topic.INVENTORY, NodeInfo.class, NodeInfo::getNodeId));
+        out.deadLetters().sinkTo(KafkaConnectors.sink(kafka, Topic.DEADLETTER, io.x0tta6bl4.schema.DeadLetter.class,
+                io.x0tta6bl4.schema.DeadLetter::getSourceTopic));
+        return env.execute("detect").getNetRuntime();
     }
 
     private static DataStream<RawRecord> telemetry(StreamExecutionEnvironment env, KafkaSettings kafka, String group) {
