@@ -6,11 +6,15 @@ import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.message.BadHeaderException;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.message.MissingSchemaException;
 import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -44,6 +48,10 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
     private final Class<T> type;
     private transient BinaryMessageEncoder<T> encoder;
     private transient BinaryMessageDecoder<T> decoder;
+    /** The hot path: records written with the current schema, read straight from the array (see {@link #decode}). */
+    private transient SpecificDatumReader<T> currentReader;
+    private transient BinaryDecoder body;
+    private transient long currentFingerprint;
 
     private AvroCodec(Class<T> type) {
         this.type = Objects.requireNonNull(type, "type");
@@ -85,6 +93,13 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
             throw new UndecodableRecordException("empty record (null value)");
         }
         try {
+            if (writtenWithCurrentSchema(bytes)) {
+                // Avro's message decoder reads the body through an InputStream one byte at a time and resolves the
+                // schema against itself; a buffered decoder over the array is about twice as fast (DetectJob decodes
+                // every telemetry batch). Older schema versions and every malformed header take the general path.
+                body = DecoderFactory.get().binaryDecoder(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH, body);
+                return currentReader.read(reuse, body);
+            }
             return decoder().decode(bytes, reuse);
         } catch (BadHeaderException e) {
             throw new UndecodableRecordException("not an Avro single-object record (" + e.getMessage() + ")", e);
@@ -113,6 +128,25 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
             encoder = new BinaryMessageEncoder<>(model(), schema());
         }
         return encoder;
+    }
+
+    /** Single-object header: the marker C3 01, then the schema's 64-bit parsing fingerprint, little-endian. */
+    private static final int HEADER_LENGTH = 10;
+
+    private boolean writtenWithCurrentSchema(byte[] bytes) {
+        if (currentReader == null) {
+            Schema current = schema();
+            currentReader = new SpecificDatumReader<>(current, current, model());
+            currentFingerprint = SchemaNormalization.parsingFingerprint64(current);
+        }
+        if (bytes.length < HEADER_LENGTH || bytes[0] != (byte) 0xC3 || bytes[1] != (byte) 0x01) {
+            return false;
+        }
+        long fingerprint = 0;
+        for (int i = HEADER_LENGTH - 1; i >= 2; i--) {
+            fingerprint = (fingerprint << 8) | (bytes[i] & 0xFFL);
+        }
+        return fingerprint == currentFingerprint;
     }
 
     @SuppressWarnings("unchecked")
