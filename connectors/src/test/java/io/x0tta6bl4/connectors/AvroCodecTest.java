@@ -33,6 +33,41 @@ class AvroCodecTest {
     }
 
     @Test
+    void decodingIntoAReusedRecordLeavesNothingOfThePreviousOne() throws Exception {
+        TelemetryBatch first = TelemetryBatch.newBuilder(batch()).setNodeLabels(Map.of("role", "db", "zone", "a"))
+                .setSamples(List.of(new MetricSample("a", Map.of("device", "vda"), 1.0, MetricKind.GAUGE),
+                        new MetricSample("b", Map.of(), 2.0, MetricKind.COUNTER)))
+                .build();
+        TelemetryBatch reused = codec.decode(codec.encode(first), null);
+        TelemetryBatch second = codec.decode(codec.encode(batch()), reused);
+        assertThat(second).isEqualTo(batch());
+    }
+
+    @Test
+    void recordWrittenWithAnOlderReleasedSchemaStillDecodes() throws Exception {
+        // Incident v1 had no attributedTo: the general (resolving) path reads it and fills the new field's default.
+        Schema v1 = io.x0tta6bl4.schema.Contracts.released("v1").get(io.x0tta6bl4.schema.Incident.getClassSchema().getFullName());
+        assertThat(v1.getField("attributedTo")).isNull();
+        GenericRecord old = new GenericData.Record(v1);
+        for (Schema.Field f : v1.getFields()) {
+            old.put(f.name(), GenericData.get().deepCopy(f.schema(), f.hasDefaultValue() ? GenericData.get().getDefaultValue(f) : null));
+        }
+        old.put("incidentId", "db-1-8");
+        old.put("status", new GenericData.EnumSymbol(v1.getField("status").schema(), "OPEN"));
+        old.put("revision", 1);
+        old.put("openedAtMs", 8L);
+        old.put("updatedAtMs", 9L);
+        old.put("severity", 0.9);
+        old.put("nodes", List.of("db-1"));
+        old.put("metrics", List.of("disk_io_latency_seconds"));
+        old.put("rootCauses", List.of());
+        byte[] bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old).array();
+        io.x0tta6bl4.schema.Incident decoded = AvroCodec.of(io.x0tta6bl4.schema.Incident.class).decode(bytes);
+        assertThat(decoded.getIncidentId()).isEqualTo("db-1-8");
+        assertThat(decoded.getAttributedTo()).isNull();
+    }
+
+    @Test
     void randomBytesAreRecognisedAsNotAvro() {
         byte[] junk = new byte[64];
         new Random(1).nextBytes(junk);
