@@ -75,6 +75,20 @@ class ScoreNodeSeriesHarnessTest {
     }
 
     @Test
+    void evidenceNamesEveryMemberOnceTheNoveltyMemberHasWarmedUp() throws Exception {
+        try (var h = harness()) {
+            int warm = SETTINGS.warmupSamples() + WindowNovelty.WINDOW + SETTINGS.noveltyWarmupSamples() + 20; // the member starts after the baseline
+            feed(h, 1, warm, 0.2, false);
+            feed(h, warm, warm + 5, 0.95, false);
+            List<Anomaly> out = h.extractOutputValues();
+            assertThat(out).extracting(Anomaly::getPhase).containsExactly(AnomalyPhase.STARTED);
+            assertThat(out.get(0).getEvidence()).extracting(e -> e.getSource().toString())
+                    .containsExactly("seasonal-baseline/level", "surprise-calibration", "window-novelty");
+            assertThat(out.get(0).getEvidence().get(2).getDetail().toString()).contains("standard deviations");
+        }
+    }
+
+    @Test
     void seriesWithLabelsIsItsOwnSeriesAndBucketsAreNotScored() throws Exception {
         try (var h = harness()) {
             feed(h, 1, 30, 0.2, true);
