@@ -5,9 +5,10 @@ package io.x0tta6bl4.jobs.detect;
  * {@link SeasonalBaseline} says what the value should be (level, daily or weekly, whichever fits the series) and
  * how many standard deviations it is off; {@link SurpriseCalibration} turns that into a surprise that accounts for
  * how often this series deviates that much; {@link WindowNovelty} says how unlike every earlier shape of the series
- * its last few values are. The larger surprise becomes the score in [0,1). An episode starts when the score
- * reaches the alarm score, ends after {@code clearSamples} quiet samples, and the next one may start only
- * after {@code rearmSamples} (or sooner for a clearly stronger deviation): one alarm per incident, not one per sample.
+ * its last few values are. The larger surprise, less a correction for fast sampling, becomes the score in [0,1).
+ * An episode starts when two samples in a row reach the alarm score or one reaches the instant score, ends after
+ * {@code clearSamples} quiet samples, and the next one may start only after {@code rearmSamples} (or sooner for a
+ * clearly stronger deviation): one alarm per incident, not one per sample.
  *
  * <p>Non-finite values, duplicates and samples older than the last are skipped; a counter is turned into a
  * rate per second, and a counter that goes down (restart) gives no rate for that sample.
@@ -73,7 +74,7 @@ public final class SeriesDetector {
         }
         s.sinceEpisodeStart++;
 
-        // Score first, learn after: whether this sample may teach the baselines depends on its own score.
+        // Score first, then learn: an estimate must not have seen the value it judges.
         baseline.estimate(s, timestampMs, value, estimate);
         if (!estimate.ready()) {
             baseline.learn(s, timestampMs, value, intervalMs, 1.0);
@@ -96,14 +97,14 @@ public final class SeriesDetector {
         double score = SurpriseCalibration.score(Math.max(surprise - samplingCorrection(s), 0));
         lastScore = score;
         boolean alarming = score >= settings.alarmScore();
-        // Inside an episode the baselines learn ten times slower and their scale not at all: a sustained fault stays
-        // visible until it is healed (or has lasted long enough to be the new normal). The sample that opens an
-        // episode is still learnt in full: how far a series' outliers reach is part of its normal behaviour (a
-        // heavy-tailed series must not alarm on every spike of the size it routinely shows).
+        // Inside an episode the baselines and their scale learn ten times slower: a sustained fault stays visible
+        // until it is healed (or has lasted long enough to be the new normal). The sample that opens an episode is
+        // still learnt in full: how far a series' outliers reach is part of its normal behaviour (a heavy-tailed
+        // series must not alarm on every spike of the size it routinely shows).
         baseline.learn(s, timestampMs, value, intervalMs, s.inEpisode ? EPISODE_LEARNING : 1.0);
 
-        // Two alarming samples in a row open an episode, or one beyond the instant score: white noise produces a
-        // single 4-sigma sample now and then, never two in a row, while a real shift or a big spike gets through.
+        // Two alarming samples in a row open an episode, or one beyond the instant score: noise produces a single
+        // alarming sample now and then, rarely two in a row, while a real shift or a big spike gets through.
         boolean confirmed = alarming && (s.alarmingInRow > 0 || score >= settings.instantScore());
         s.alarmingInRow = alarming ? s.alarmingInRow + 1 : 0;
         if (s.alarmingInRow == 1) {
