@@ -33,7 +33,7 @@ public record DetectorSettings(int warmupSamples, double levelAlpha, double prof
         int noveltyWarmupSamples) implements Serializable {
 
     public static DetectorSettings defaults() {
-        return new DetectorSettings(20, 0.01, 0.1, 0.005, 0.02, 0.9999, 2.0, 0.35, 0.45, 10, 200, 0.2, 0.0, 10 * 60_000L, 0.85, 2.5, 0.003, 300);
+        return new DetectorSettings(20, 0.01, 0.1, 0.005, 0.02, 0.9999, 2.0, 0.35, 0.45, 10, 200, 0.2, 0.0, 10 * 60_000L, 0.85, 2.0, 0.003, 300);
     }
 
     public DetectorSettings {

@@ -313,8 +313,8 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
         evidence.add(new Evidence("surprise-calibration", s.peakScore,
                 String.format("deviations this large seen %.0f times before in this series (decayed count)", Math.max(s.seenBefore, 0))));
         if (Double.isFinite(s.peakNoveltyZ)) {
-            evidence.add(new Evidence("window-novelty", s.peakScore, String.format("last %d values %.1f standard deviations (log distance) "
-                    + "farther than usual from every shape seen before%s", WindowNovelty.WINDOW, s.peakNoveltyZ,
+            evidence.add(new Evidence("window-novelty", s.peakScore, String.format("last %d deviations from the expected value %.1f standard "
+                    + "deviations (log distance) farther than usual from every shape seen before%s", WindowNovelty.WINDOW, s.peakNoveltyZ,
                     s.peakByNovelty ? "; this member decided the score" : "")));
         }
         return evidence;
