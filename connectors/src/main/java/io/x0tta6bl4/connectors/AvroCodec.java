@@ -49,8 +49,7 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
     private transient BinaryMessageEncoder<T> encoder;
     private transient BinaryMessageDecoder<T> decoder;
     /** The hot path: records written with the current schema, read straight from the array (see {@link #decode}). */
-    private transient SpecificDatumReader<T> currentReader;
-    private transient BinaryDecoder body;
+    private transient volatile SpecificDatumReader<T> currentReader;
     private transient long currentFingerprint;
 
     private AvroCodec(Class<T> type) {
@@ -97,7 +96,8 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
                 // Avro's message decoder reads the body through an InputStream one byte at a time and resolves the
                 // schema against itself; a buffered decoder over the array is about twice as fast (DetectJob decodes
                 // every telemetry batch). Older schema versions and every malformed header take the general path.
-                body = DecoderFactory.get().binaryDecoder(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH, body);
+                // A decoder per call (it only wraps the array): like Avro's message decoder, safe to share across threads.
+                BinaryDecoder body = DecoderFactory.get().binaryDecoder(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH, null);
                 return currentReader.read(reuse, body);
             }
             return decoder().decode(bytes, reuse);
@@ -136,8 +136,8 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
     private boolean writtenWithCurrentSchema(byte[] bytes) {
         if (currentReader == null) {
             Schema current = schema();
-            currentReader = new SpecificDatumReader<>(current, current, model());
             currentFingerprint = SchemaNormalization.parsingFingerprint64(current);
+            currentReader = new SpecificDatumReader<>(current, current, model()); // published after the fingerprint
         }
         if (bytes.length < HEADER_LENGTH || bytes[0] != (byte) 0xC3 || bytes[1] != (byte) 0x01) {
             return false;
