@@ -93,7 +93,11 @@ public final class DetectJob {
     public static void addTo(StreamExecutionEnvironment env, JobConfig config) {
         tune(env);
         DataStream<RawRecord> telemetry = Pipelines.kafka(env, config, Topic.TELEMETRY, NAME);
-        Outputs out = topology(telemetry, config, settings(config));
+        sinkTo(topology(telemetry, config, settings(config)), config);
+    }
+
+    /** The job's outputs to their Kafka topics (anomalies, inventory, dead letters). */
+    public static void sinkTo(Outputs out, JobConfig config) {
         out.anomalies().sinkTo(KafkaConnectors.sink(config.kafka(), Topic.ANOMALIES, Anomaly.class, Anomaly::getNodeId))
                 .name("detect: anomalies").uid("detect-anomaly-sink");
         out.inventory().sinkTo(KafkaConnectors.sink(config.kafka(), Topic.INVENTORY, NodeInfo.class, NodeInfo::getNodeId))

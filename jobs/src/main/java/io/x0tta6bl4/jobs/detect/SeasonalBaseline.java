@@ -22,8 +22,11 @@ final class SeasonalBaseline {
     static final int PROFILE_SIZE = 433;
     private static final long[] SLOT_MS = {Long.MAX_VALUE, 15 * 60_000L, 30 * 60_000L};
     private static final long[] PERIOD_MS = {0, 24 * 3_600_000L, 7 * 24 * 3_600_000L};
-    /** Profile weights are given per 5-minute sample; faster sampling spreads the same weight over more samples. */
-    private static final double REFERENCE_INTERVAL_MS = 5 * 60_000.0;
+    /**
+     * The sampling interval the detector's weights and alarm scores are set for (NAB's and most monitoring's): profile
+     * weights are per 5-minute sample, and faster sampling spreads the same weight over more samples.
+     */
+    static final double REFERENCE_INTERVAL_MS = 5 * 60_000.0;
 
     private final DetectorSettings settings;
 
@@ -31,11 +34,15 @@ final class SeasonalBaseline {
         this.settings = settings;
     }
 
-    /** The outcome of one sample: the chosen baseline, its expectation and the signed standardised residual. */
+    /**
+     * The outcome of one sample: the chosen baseline, its expectation and the signed standardised residual, and the
+     * sample's slot in each baseline's profile (found once, used again by {@link #learn}).
+     */
     static final class Estimate {
         int baseline = -1;
         double expected;
         double z;
+        final int[] slots = new int[3];
 
         boolean ready() {
             return baseline >= 0;
@@ -55,7 +62,8 @@ final class SeasonalBaseline {
         out.baseline = -1;
         double bestFit = Double.POSITIVE_INFINITY;
         for (int k = 0; k < 3; k++) {
-            double expected = s.profile[slot(k, timestampMs)];
+            out.slots[k] = OFFSET[k] + (k == 0 ? 0 : (int) Math.floorMod(Math.floorDiv(timestampMs, SLOT_MS[k]), (long) SLOTS[k]));
+            double expected = s.profile[out.slots[k]];
             boolean eligible = !Double.isNaN(expected) && s.residuals[k] >= settings.warmupSamples()
                     && timestampMs - s.firstTimestampMs >= PERIOD_MS[k];
             if (eligible && s.meanSquaredResidual[k] < bestFit) {
@@ -69,13 +77,14 @@ final class SeasonalBaseline {
     }
 
     /**
-     * Lets every baseline learn {@code value}, every weight multiplied by {@code learning}: 1 for a normal sample,
-     * less for a sample of an episode, so a fault is not learnt as normal.
+     * Lets every baseline learn {@code value}, the sample {@link #estimate} has just scored into {@code at}, every
+     * weight multiplied by {@code learning}: 1 for a normal sample, less for a sample of an episode, so a fault is not
+     * learnt as normal.
      */
-    void learn(SeriesState s, long timestampMs, double value, long intervalMs, double learning) {
+    void learn(SeriesState s, Estimate at, double value, long intervalMs, double learning) {
         double weightScale = Math.min(1.0, intervalMs / REFERENCE_INTERVAL_MS);
         for (int k = 0; k < 3; k++) {
-            int slot = slot(k, timestampMs);
+            int slot = at.slots[k];
             double expected = s.profile[slot];
             if (Double.isNaN(expected)) {
                 s.profile[slot] = (float) value; // first visit of this slot: nothing to compare with yet
@@ -95,9 +104,5 @@ final class SeasonalBaseline {
             double alpha = learning * (k == 0 ? Math.max(settings.levelAlpha(), 1.0 / (n + 1)) : settings.profileAlpha() * weightScale);
             s.profile[slot] += (float) (alpha * residual);
         }
-    }
-
-    private static int slot(int k, long timestampMs) {
-        return OFFSET[k] + (k == 0 ? 0 : (int) Math.floorMod(Math.floorDiv(timestampMs, SLOT_MS[k]), (long) SLOTS[k]));
     }
 }

@@ -20,8 +20,6 @@ public final class SeriesDetector {
     public enum Transition { NONE, STARTED, ENDED }
 
     private static final double EPISODE_LEARNING = 0.1;
-    /** The sampling interval the alarm scores are set for (NAB's and most monitoring's): five minutes. */
-    private static final double REFERENCE_INTERVAL_MS = 5 * 60_000.0;
     private static final double INTERVAL_LEARNING = 0.05;
 
     private final DetectorSettings settings;
@@ -77,7 +75,7 @@ public final class SeriesDetector {
         // Score first, then learn: an estimate must not have seen the value it judges.
         baseline.estimate(s, timestampMs, value, estimate);
         if (!estimate.ready()) {
-            baseline.learn(s, timestampMs, value, intervalMs, 1.0);
+            baseline.learn(s, estimate, value, intervalMs, 1.0);
             return Transition.NONE; // warming up
         }
         lastZ = estimate.z;
@@ -104,7 +102,7 @@ public final class SeriesDetector {
         // until it is healed (or has lasted long enough to be the new normal). The sample that opens an episode is
         // still learnt in full: how far a series' outliers reach is part of its normal behaviour (a heavy-tailed
         // series must not alarm on every spike of the size it routinely shows).
-        baseline.learn(s, timestampMs, value, intervalMs, s.inEpisode ? EPISODE_LEARNING : 1.0);
+        baseline.learn(s, estimate, value, intervalMs, s.inEpisode ? EPISODE_LEARNING : 1.0);
 
         // Two alarming samples in a row open an episode, or one beyond the instant score: noise produces a single
         // alarming sample now and then, rarely two in a row, while a real shift or a big spike gets through.
@@ -153,7 +151,8 @@ public final class SeriesDetector {
      * the same at any sampling rate; slower sampling gets no bonus.
      */
     private static double samplingCorrection(SeriesState s) {
-        return s.meanIntervalMs > 0 && s.meanIntervalMs < REFERENCE_INTERVAL_MS ? Math.log(REFERENCE_INTERVAL_MS / s.meanIntervalMs) : 0;
+        double reference = SeasonalBaseline.REFERENCE_INTERVAL_MS;
+        return s.meanIntervalMs > 0 && s.meanIntervalMs < reference ? Math.log(reference / s.meanIntervalMs) : 0;
     }
 
     /** The calibrated score of the last sample passed to {@link #update} (0 if it was skipped or warming up). */
