@@ -117,11 +117,19 @@ public final class KafkaBroker implements AutoCloseable {
         return new ProcessBuilder(cmd);
     }
 
-    /** A KRaft cluster id: 16 random bytes, base64url without padding (what StorageTool random-uuid prints). */
-    private static String clusterId() {
-        UUID u = UUID.randomUUID();
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+    /**
+     * A KRaft cluster id: 16 random bytes, base64url without padding (what StorageTool random-uuid prints). Never one
+     * starting with '-' (1 in 64 would): the storage tool's argument parser takes it for an option and formatting fails.
+     */
+    static String clusterId() {
+        while (true) {
+            UUID u = UUID.randomUUID();
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
+            String id = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+            if (id.charAt(0) != '-') {
+                return id;
+            }
+        }
     }
 
     static int freePort() throws IOException {

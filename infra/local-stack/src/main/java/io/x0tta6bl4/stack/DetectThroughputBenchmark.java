@@ -12,7 +12,6 @@ import io.x0tta6bl4.exporter.sim.SimulatedNode;
 import io.x0tta6bl4.jobs.common.JobConfig;
 import io.x0tta6bl4.jobs.common.Pipelines;
 import io.x0tta6bl4.jobs.detect.DetectJob;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,7 +56,12 @@ final class DetectThroughputBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path data = Files.createTempDirectory("x0-bench-detect-");
+        try (TempDir dir = TempDir.create("x0-bench-detect-")) {
+            return run(dir.path());
+        }
+    }
+
+    private int run(Path data) throws Exception {
         System.out.println("starting Kafka broker ...");
         try (KafkaBroker broker = KafkaBroker.start(data.resolve("kafka"), 0, Duration.ofSeconds(90))) {
             KafkaSettings kafka = new KafkaSettings(broker.bootstrapServers(), "");

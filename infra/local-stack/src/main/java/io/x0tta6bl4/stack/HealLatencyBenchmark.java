@@ -13,7 +13,6 @@ import io.x0tta6bl4.schema.IncidentStatus;
 import io.x0tta6bl4.schema.RootCause;
 import io.x0tta6bl4.schema.SignedCommand;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -50,7 +49,12 @@ final class HealLatencyBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path data = Files.createTempDirectory("x0-bench-heal-");
+        try (TempDir dir = TempDir.create("x0-bench-heal-")) {
+            return run(dir.path());
+        }
+    }
+
+    private int run(Path data) throws Exception {
         System.out.println("starting Kafka broker and HealJob ...");
         try (KafkaBroker broker = KafkaBroker.start(data.resolve("kafka"), 0, Duration.ofSeconds(90))) {
             KafkaSettings kafka = new KafkaSettings(broker.bootstrapServers(), "");

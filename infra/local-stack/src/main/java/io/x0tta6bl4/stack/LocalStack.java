@@ -117,8 +117,16 @@ public final class LocalStack implements AutoCloseable {
 
     void start(StackOptions options, int totalSteps) throws Exception {
         steps = totalSteps;
-        Path data = options.dataDir != null ? options.dataDir : Files.createTempDirectory("x0tta6bl4-");
-        OUT.printf("x0tta6bl4 local stack, data in %s%n", data);
+        Path data;
+        if (options.dataDir != null) {
+            data = options.dataDir;
+            OUT.printf("x0tta6bl4 local stack, data in %s%n", data);
+        } else {
+            TempDir temp = TempDir.create("x0tta6bl4-");
+            running.push(temp); // first in, so closed last: after everything that writes there has stopped
+            data = temp.path();
+            OUT.printf("x0tta6bl4 local stack, data in %s (deleted on exit; --data-dir keeps it)%n", data);
+        }
 
         progress("starting Kafka 4.2 broker (KRaft, child JVM)");
         KafkaBroker broker = KafkaBroker.start(data.resolve("kafka"), freeOrAny(options.kafkaPort, "Kafka"), Duration.ofSeconds(90));

@@ -25,6 +25,21 @@ public final class Labels {
         return sb.toString();
     }
 
+    /** Whether {@code labels} are the ones written canonically as {@code canonical}, without building the string in the common cases. */
+    public static boolean matches(String canonical, Map<String, String> labels) {
+        if (labels == null || labels.isEmpty()) {
+            return canonical.isEmpty();
+        }
+        if (labels.size() == 1) {
+            Map.Entry<String, String> only = labels.entrySet().iterator().next();
+            String k = only.getKey();
+            String v = only.getValue();
+            return canonical.length() == k.length() + 1 + v.length() && canonical.startsWith(k) && canonical.charAt(k.length()) == '='
+                    && canonical.endsWith(v);
+        }
+        return canonical.equals(canonical(labels));
+    }
+
     public static Map<String, String> parse(String labels) {
         Map<String, String> map = new TreeMap<>();
         if (labels != null && !labels.isEmpty()) {

@@ -20,8 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -58,7 +56,7 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
     private transient AvroCodec<TelemetryBatch> codec;
     /** Decoded into again and again: nothing of a batch outlives its processElement call. */
     private transient TelemetryBatch reuse;
-    private transient MapState<String, SeriesState> series;
+    private transient ValueState<NodeSeries> nodeSeries;
     private transient ValueState<Long> cleanupTimer;
 
     public ScoreNodeSeries(DetectorSettings settings) {
@@ -74,7 +72,7 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
     public void open(OpenContext context) {
         detector = new SeriesDetector(settings);
         codec = AvroCodec.of(TelemetryBatch.class);
-        series = getRuntimeContext().getMapState(new MapStateDescriptor<>("series", String.class, SeriesState.class));
+        nodeSeries = getRuntimeContext().getState(new ValueStateDescriptor<>("node-series", NodeSeries.class));
         cleanupTimer = getRuntimeContext().getState(new ValueStateDescriptor<>("cleanup-timer", Long.class));
         nodeModel = getRuntimeContext().getState(new ValueStateDescriptor<>("node-model", NodeModelState.class));
         models = new HashMap<>();
@@ -122,22 +120,19 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
         ctx.output(SEEN, new NodeSeen(batch.getNodeId(), nodeLabels, ts));
         NodeModelState model = modelOn ? nodeModelState() : null;
         float[] features = model == null ? null : new float[modelSettings.dims()];
+        NodeSeries node = nodeSeries.value();
+        if (node == null) {
+            node = new NodeSeries();
+        }
+        NodeSeries.Matcher matcher = node.matcher();
         for (MetricSample sample : batch.getSamples()) {
             if (sample.getKind() == MetricKind.HISTOGRAM_BUCKET) {
                 continue; // distributions are for IndexJob; their _sum and _count series are scored like any counter
             }
-            Map<String, String> labels = sample.getLabels();
-            String labelText = labels == null || labels.isEmpty() ? "" : Labels.canonical(labels);
-            String key = labelText.isEmpty() ? sample.getName() : sample.getName() + "|" + labelText;
-            SeriesState s = series.get(key);
-            if (s == null) {
-                s = new SeriesState();
-                s.metric = sample.getName();
-                s.labels = labelText;
-            }
+            SeriesState s = matcher.next(sample);
             SeriesDetector.Transition t = detector.update(s, ts, sample.getValue(), sample.getKind() == MetricKind.COUNTER);
             if (model != null) {
-                int input = inputOf(model, key);
+                int input = inputOf(model, s.labels.isEmpty() ? s.metric : s.metric + "|" + s.labels);
                 if (input >= 0) {
                     // The residual in units of 4 sigma, clipped: the model sees how series deviate together.
                     features[input] = (float) Math.max(-1, Math.min(1, detector.lastZ() / 4));
@@ -148,8 +143,9 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
                 out.collect(anomaly(batch.getNodeId(), s, t == SeriesDetector.Transition.STARTED ? AnomalyPhase.STARTED : AnomalyPhase.ENDED,
                         t == SeriesDetector.Transition.ENDED ? ts : null));
             }
-            series.put(key, s);
         }
+        matcher.finish();
+        nodeSeries.update(node);
         if (model != null && informative(features)) {
             scoreNode(batch.getNodeId(), nodeLabels, ts, model, features, out);
         }
@@ -162,25 +158,26 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Anomaly> out) throws Exception {
-        List<String> idle = new ArrayList<>();
+        NodeSeries node = nodeSeries.value();
+        List<SeriesState> active = new ArrayList<>();
         long nextDue = Long.MAX_VALUE;
-        for (Map.Entry<String, SeriesState> e : series.entries()) {
-            SeriesState s = e.getValue();
+        for (SeriesState s : node == null ? new SeriesState[0] : node.series) {
             long due = s.lastTimestampMs + settings.idleTimeoutMs();
             if (due > timestamp) {
                 nextDue = Math.min(nextDue, due);
+                active.add(s);
                 continue;
             }
             if (s.inEpisode) {
                 out.collect(anomaly(ctx.getCurrentKey(), s, AnomalyPhase.ENDED, s.lastTimestampMs)); // no episode left dangling
             }
-            idle.add(e.getKey());
         }
-        for (String key : idle) {
-            series.remove(key); // after the walk: the map is not changed under its iterator
+        if (node != null && active.size() < node.series.length) {
+            node.series = active.toArray(new SeriesState[0]);
+            nodeSeries.update(node);
         }
         if (nextDue == Long.MAX_VALUE) {
-            series.clear();
+            nodeSeries.clear();
             cleanupTimer.clear();
             NodeModelState model = nodeModel.value();
             if (model != null && model.error.inEpisode) {

@@ -51,6 +51,16 @@ class StateSerializerTest {
         return s;
     }
 
+    static io.x0tta6bl4.jobs.detect.NodeSeries nodeSeries(SeriesState series) {
+        var node = new io.x0tta6bl4.jobs.detect.NodeSeries();
+        SeriesState disk = new SeriesState();
+        disk.metric = "disk_io_latency_seconds";
+        disk.labels = "device=sda";
+        disk.lastRaw = 0;
+        node.series = new SeriesState[] {series, disk};
+        return node;
+    }
+
     static Stream<Arguments> types() {
         SeriesState series = new SeriesState();
         SeriesDetector detector = new SeriesDetector(DetectorSettings.defaults());
@@ -69,6 +79,7 @@ class StateSerializerTest {
         stats.failures = 1;
         return Stream.of(
                 Arguments.of(SeriesState.class, series),
+                Arguments.of(io.x0tta6bl4.jobs.detect.NodeSeries.class, nodeSeries(series)),
                 Arguments.of(IncidentHeader.class, header),
                 Arguments.of(io.x0tta6bl4.jobs.detect.TrackNodeInventory.Seen.class, seen()),
                 Arguments.of(io.x0tta6bl4.jobs.detect.node.NodeModelState.class, nodeModel()),
