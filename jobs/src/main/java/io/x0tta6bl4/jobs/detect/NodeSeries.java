@@ -18,6 +18,9 @@ import java.util.List;
  */
 public class NodeSeries {
     public SeriesState[] series = new SeriesState[0];
+    /** The node's labels (canonical) as its last batch had them, and when the inventory last heard of the node. */
+    public String nodeLabels = "";
+    public long seenReportedMs = Long.MIN_VALUE;
 
     public NodeSeries() {}
 

@@ -43,6 +43,9 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
     /** Every decoded batch, in brief, for the inventory (same key: chained, not shuffled). */
     public static final OutputTag<NodeSeen> SEEN = new OutputTag<>("node-seen", TypeInformation.of(NodeSeen.class));
 
+    /** A node's telemetry is reported to the inventory at most this often (event time), and whenever its labels change. */
+    static final long SEEN_REPORT_MS = 10_000;
+
     /** The metric name of a node model's reconstruction error (see {@link NodeAutoencoder}). */
     public static final String NODE_MODEL_METRIC = "node_model_reconstruction_error";
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ScoreNodeSeries.class);
@@ -115,15 +118,24 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
                     ctx.timerService().currentProcessingTime()));
             return;
         }
-        String nodeLabels = Labels.canonical(batch.getNodeLabels());
         long ts = batch.getTimestampMs();
-        ctx.output(SEEN, new NodeSeen(batch.getNodeId(), nodeLabels, ts));
-        NodeModelState model = modelOn ? nodeModelState() : null;
-        float[] features = model == null ? null : new float[modelSettings.dims()];
         NodeSeries node = nodeSeries.value();
         if (node == null) {
             node = new NodeSeries();
         }
+        boolean relabelled = !Labels.matches(node.nodeLabels, batch.getNodeLabels());
+        if (relabelled) {
+            node.nodeLabels = Labels.canonical(batch.getNodeLabels());
+        }
+        // The inventory hears of a node when it appears, when its labels change, and then every few seconds of event
+        // time (its heartbeat is a minute, its idle timeout ten): not once per batch.
+        if (relabelled || node.seenReportedMs == Long.MIN_VALUE || ts - node.seenReportedMs >= SEEN_REPORT_MS || ts < node.seenReportedMs) {
+            node.seenReportedMs = ts;
+            ctx.output(SEEN, new NodeSeen(batch.getNodeId(), node.nodeLabels, ts));
+        }
+        String nodeLabels = node.nodeLabels;
+        NodeModelState model = modelOn ? nodeModelState() : null;
+        float[] features = model == null ? null : new float[modelSettings.dims()];
         NodeSeries.Matcher matcher = node.matcher();
         for (MetricSample sample : batch.getSamples()) {
             if (sample.getKind() == MetricKind.HISTOGRAM_BUCKET) {

@@ -58,6 +58,8 @@ class StateSerializerTest {
         disk.labels = "device=sda";
         disk.lastRaw = 0;
         node.series = new SeriesState[] {series, disk};
+        node.nodeLabels = "role=db";
+        node.seenReportedMs = 5;
         return node;
     }
 

@@ -124,11 +124,13 @@ class ScoreNodeSeriesHarnessTest {
     }
 
     @Test
-    void everyBatchIsSeenForTheInventory() throws Exception {
+    void theInventoryHearsOfANodeWhenItAppearsWhenItsLabelsChangeAndEveryFewSeconds() throws Exception {
         try (var h = harness()) {
-            feed(h, 1, 4, 0.2, false);
+            feed(h, 1, 25, 0.2, false);
+            h.processElement(raw("n1", TelemetryBatch.newBuilder().setNodeId("n1").setTimestampMs(25_000).setSequence(25)
+                    .setNodeLabels(Map.of("role", "db", "zone", "b")).setSamples(List.of(gauge("cpu_usage_ratio", Map.of(), 0.2))).build()), 25_000);
             assertThat(h.getSideOutput(ScoreNodeSeries.SEEN)).extracting(r -> r.getValue().labels + "@" + r.getValue().timestampMs)
-                    .containsExactly("role=db@1000", "role=db@2000", "role=db@3000");
+                    .containsExactly("role=db@1000", "role=db@11000", "role=db@21000", "role=db,zone=b@25000");
         }
     }
 
