@@ -91,8 +91,8 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
             throw new UndecodableRecordException("empty record (null value)");
         }
         try {
-            SpecificDatumReader<T> reader = currentReader();
             if (writtenWithCurrentSchema(bytes)) {
+                SpecificDatumReader<T> reader = currentReader();
                 // Avro's message decoder reads the body through an InputStream one byte at a time and resolves the
                 // schema against itself; a decoder wrapping the array is about twice as fast (DetectJob decodes every
                 // telemetry batch), and one per call shares nothing mutable between threads. Older schema versions
@@ -130,7 +130,13 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
     }
 
     /** Single-object header: the marker C3 01, then the schema's 64-bit parsing fingerprint, little-endian. */
-    private static final int HEADER_LENGTH = 10;
+    public static final int HEADER_LENGTH = 10;
+
+    /** The 64-bit parsing fingerprint of the current schema, as single-object headers carry it. */
+    public long currentFingerprint() {
+        currentReader();
+        return currentFingerprint;
+    }
 
     private SpecificDatumReader<T> currentReader() {
         if (currentReader == null) {
@@ -141,7 +147,9 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
         return currentReader;
     }
 
-    private boolean writtenWithCurrentSchema(byte[] bytes) {
+    /** Whether {@code bytes} carry the single-object header of the current schema (the body then starts at {@link #HEADER_LENGTH}). */
+    public boolean writtenWithCurrentSchema(byte[] bytes) {
+        currentReader(); // knows the current fingerprint from then on
         if (bytes.length < HEADER_LENGTH || bytes[0] != (byte) 0xC3 || bytes[1] != (byte) 0x01) {
             return false;
         }

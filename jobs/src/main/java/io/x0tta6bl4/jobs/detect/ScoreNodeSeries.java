@@ -1,6 +1,6 @@
 package io.x0tta6bl4.jobs.detect;
 
-import io.x0tta6bl4.connectors.AvroCodec;
+import io.x0tta6bl4.connectors.TelemetryDecoder;
 import io.x0tta6bl4.connectors.UndecodableRecordException;
 import io.x0tta6bl4.connectors.flink.DeadLetters;
 import io.x0tta6bl4.connectors.flink.RawRecord;
@@ -56,7 +56,7 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
     private transient Map<String, NodeAutoencoder> models;
     private transient ValueState<NodeModelState> nodeModel;
     private transient SeriesDetector detector;
-    private transient AvroCodec<TelemetryBatch> codec;
+    private transient TelemetryDecoder decoder;
     /** Decoded into again and again: nothing of a batch outlives its processElement call. */
     private transient TelemetryBatch reuse;
     private transient ValueState<NodeSeries> nodeSeries;
@@ -74,7 +74,7 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
     @Override
     public void open(OpenContext context) {
         detector = new SeriesDetector(settings);
-        codec = AvroCodec.of(TelemetryBatch.class);
+        decoder = new TelemetryDecoder();
         nodeSeries = getRuntimeContext().getState(new ValueStateDescriptor<>("node-series", NodeSeries.class));
         cleanupTimer = getRuntimeContext().getState(new ValueStateDescriptor<>("cleanup-timer", Long.class));
         nodeModel = getRuntimeContext().getState(new ValueStateDescriptor<>("node-model", NodeModelState.class));
@@ -105,7 +105,7 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
     public void processElement(RawRecord raw, Context ctx, Collector<Anomaly> out) throws Exception {
         TelemetryBatch batch;
         try {
-            batch = codec.decode(raw.value, reuse);
+            batch = decoder.decode(raw.value, reuse);
             reuse = batch;
         } catch (UndecodableRecordException e) {
             ctx.output(DeadLetters.TAG, DeadLetters.of(raw, DetectJob.NAME, e.getMessage(), ctx.timerService().currentProcessingTime()));
