@@ -40,7 +40,7 @@ import org.apache.flink.util.Collector;
  */
 public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Anomaly> {
     private static final long serialVersionUID = 1L;
-    /** Every decoded batch, in brief, for the inventory (same key: chained, not shuffled). */
+    /** That a node sent telemetry, for the inventory (same key: chained, not shuffled): see {@link #SEEN_REPORT_MS}. */
     public static final OutputTag<NodeSeen> SEEN = new OutputTag<>("node-seen", TypeInformation.of(NodeSeen.class));
 
     /** A node's telemetry is reported to the inventory at most this often (event time), and whenever its labels change. */
