@@ -30,12 +30,16 @@ import org.apache.avro.specific.SpecificRecord;
 public final class AvroCodec<T extends SpecificRecord> implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** The most bytes one string or byte array of a record may claim, and the most items one array or map may. */
+    public static final int MAX_BYTES = 16 * 1024 * 1024;
+    public static final int MAX_ITEMS = 1_000_000;
+
     static {
         // A corrupt length field must not make a decoder allocate gigabytes: cap what one record may claim,
         // unless the operator set the limits. Read once by Avro, so this runs before any decoding.
-        limit("org.apache.avro.limits.bytes.maxLength", 16 * 1024 * 1024);
-        limit("org.apache.avro.limits.string.maxLength", 16 * 1024 * 1024);
-        limit("org.apache.avro.limits.collectionItems.maxLength", 1_000_000);
+        limit("org.apache.avro.limits.bytes.maxLength", MAX_BYTES);
+        limit("org.apache.avro.limits.string.maxLength", MAX_BYTES);
+        limit("org.apache.avro.limits.collectionItems.maxLength", MAX_ITEMS);
     }
 
     private static void limit(String property, int value) {
@@ -149,7 +153,7 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
 
     /** Whether {@code bytes} carry the single-object header of the current schema (the body then starts at {@link #HEADER_LENGTH}). */
     public boolean writtenWithCurrentSchema(byte[] bytes) {
-        currentReader(); // knows the current fingerprint from then on
+        long current = currentFingerprint();
         if (bytes.length < HEADER_LENGTH || bytes[0] != (byte) 0xC3 || bytes[1] != (byte) 0x01) {
             return false;
         }
@@ -157,7 +161,7 @@ public final class AvroCodec<T extends SpecificRecord> implements Serializable {
         for (int i = HEADER_LENGTH - 1; i >= 2; i--) {
             fingerprint = (fingerprint << 8) | (bytes[i] & 0xFFL);
         }
-        return fingerprint == currentFingerprint;
+        return fingerprint == current;
     }
 
     @SuppressWarnings("unchecked")

@@ -31,9 +31,6 @@ public final class TelemetryDecoder {
     /** The parsing fingerprint of the TelemetryBatch schema this reader implements. */
     public static final long IMPLEMENTED_FINGERPRINT = 0x7FDC16DFA43D5A8DL;
     private static final MetricKind[] KINDS = MetricKind.values();
-    /** Limits as AvroCodec sets them for Avro: a corrupt length must not allocate gigabytes. */
-    private static final int MAX_STRING_BYTES = 16 * 1024 * 1024;
-    private static final int MAX_ITEMS = 1_000_000;
 
     private final AvroCodec<TelemetryBatch> codec = AvroCodec.of(TelemetryBatch.class);
     private final boolean direct;
@@ -42,7 +39,6 @@ public final class TelemetryDecoder {
     private final List<MetricSample> pool = new ArrayList<>();
     private byte[] in;
     private int pos;
-    private int end;
 
     public TelemetryDecoder() {
         this.direct = codec.currentFingerprint() == IMPLEMENTED_FINGERPRINT;
@@ -72,7 +68,6 @@ public final class TelemetryDecoder {
         TelemetryBatch batch = reusing ? reuse : new TelemetryBatch();
         in = bytes;
         pos = AvroCodec.HEADER_LENGTH;
-        end = bytes.length;
         batch.setNodeId(readString());
         batch.setTimestampMs(readLong());
         batch.setSequence(readLong());
@@ -84,16 +79,13 @@ public final class TelemetryDecoder {
         samples.clear();
         for (long block = readBlockCount(); block != 0; block = readBlockCount()) {
             for (long i = 0; i < block; i++) {
-                if (samples.size() >= MAX_ITEMS) {
-                    throw new UndecodableRecordException("corrupt TelemetryBatch body: more than " + MAX_ITEMS + " samples");
+                if (samples.size() >= AvroCodec.MAX_ITEMS) { // a corrupt count must not allocate gigabytes: Avro's limits
+                    throw new UndecodableRecordException("corrupt TelemetryBatch body: more than " + AvroCodec.MAX_ITEMS + " samples");
                 }
                 samples.add(readSample(reusing ? samples.size() : -1));
             }
         }
         batch.setSamples(samples);
-        if (pos > end) {
-            throw new UndecodableRecordException("corrupt or truncated TelemetryBatch body (ends inside a field)");
-        }
         return batch;
     }
 
@@ -123,8 +115,8 @@ public final class TelemetryDecoder {
     private void readMap(Map<String, String> into) throws UndecodableRecordException {
         into.clear();
         for (long block = readBlockCount(); block != 0; block = readBlockCount()) {
-            if (into.size() + block > MAX_ITEMS) {
-                throw new UndecodableRecordException("corrupt TelemetryBatch body: a label map of more than " + MAX_ITEMS + " entries");
+            if (into.size() + block > AvroCodec.MAX_ITEMS) {
+                throw new UndecodableRecordException("corrupt TelemetryBatch body: a label map of more than " + AvroCodec.MAX_ITEMS + " entries");
             }
             for (long i = 0; i < block; i++) {
                 String key = readString();
@@ -148,7 +140,7 @@ public final class TelemetryDecoder {
 
     private String readString() throws UndecodableRecordException {
         long length = readLong();
-        if (length < 0 || length > MAX_STRING_BYTES || length > end - pos) {
+        if (length < 0 || length > AvroCodec.MAX_BYTES || length > in.length - pos) {
             throw new UndecodableRecordException("corrupt or truncated TelemetryBatch body: string length " + length);
         }
         String s = strings.get(in, pos, (int) length);
@@ -171,7 +163,7 @@ public final class TelemetryDecoder {
 
     /** Avro's double: 8 bytes, little-endian. */
     private long readFixedLong() {
-        if (end - pos < 8) {
+        if (in.length - pos < 8) {
             throw new ArrayIndexOutOfBoundsException(pos + 8);
         }
         long v = 0;

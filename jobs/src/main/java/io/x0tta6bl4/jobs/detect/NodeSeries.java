@@ -3,6 +3,7 @@ package io.x0tta6bl4.jobs.detect;
 import io.x0tta6bl4.jobs.common.Labels;
 import io.x0tta6bl4.schema.MetricSample;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 
@@ -35,13 +36,11 @@ public class NodeSeries {
         /** The state of the next sample of the batch (histogram buckets excluded by the caller). */
         public SeriesState next(MetricSample sample) {
             SeriesState s = position < series.length && matches(series[position], sample) ? series[position] : null;
-            if (s == null && reordered == null) {
-                reordered = new ArrayList<>(series.length + 1);
-                for (int i = 0; i < position; i++) {
-                    reordered.add(series[i]);
-                }
-            }
             if (s == null) {
+                if (reordered == null) { // the first sample out of place: the batch's order so far is the list's
+                    reordered = new ArrayList<>(series.length + 1);
+                    reordered.addAll(Arrays.asList(series).subList(0, position));
+                }
                 s = find(sample);
             }
             if (reordered != null) {

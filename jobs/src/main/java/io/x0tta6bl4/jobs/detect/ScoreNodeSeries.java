@@ -144,7 +144,7 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
             SeriesState s = matcher.next(sample);
             SeriesDetector.Transition t = detector.update(s, ts, sample.getValue(), sample.getKind() == MetricKind.COUNTER);
             if (model != null) {
-                int input = inputOf(model, s.labels.isEmpty() ? s.metric : s.metric + "|" + s.labels);
+                int input = inputOf(model, s.key());
                 if (input >= 0) {
                     // The residual in units of 4 sigma, clipped: the model sees how series deviate together.
                     features[input] = (float) Math.max(-1, Math.min(1, detector.lastZ() / 4));
@@ -298,7 +298,7 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
     private Anomaly anomaly(String nodeId, SeriesState s, AnomalyPhase phase, Long endMs) {
         String baseline = SeriesDetector.episodeBaselineName(s);
         return Anomaly.newBuilder()
-                .setAnomalyId(nodeId + "|" + s.metric + (s.labels.isEmpty() ? "" : "|" + s.labels) + "|" + s.episodeStartMs)
+                .setAnomalyId(nodeId + "|" + s.key() + "|" + s.episodeStartMs)
                 .setNodeId(nodeId)
                 .setMetric(s.metric)
                 .setLabels(Labels.parse(s.labels))

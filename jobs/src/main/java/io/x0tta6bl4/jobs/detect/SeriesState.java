@@ -63,4 +63,9 @@ public class SeriesState {
     public double seenBefore;
 
     public SeriesState() {}
+
+    /** The series' name in its node: the metric, then its canonical labels after a '|' if it has any. */
+    public String key() {
+        return labels.isEmpty() ? metric : metric + "|" + labels;
+    }
 }
