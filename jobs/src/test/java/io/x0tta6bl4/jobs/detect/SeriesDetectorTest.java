@@ -170,6 +170,24 @@ class SeriesDetectorTest {
     }
 
     @Test
+    void aLargeBurstThatRecursStopsAlarmingButAMuchLargerOneAlarms() {
+        // A 5-minute series with a 25-sigma one-sample burst about twice a day (jittered), then a burst three times as large.
+        double[] v = noisy(4_000, 100, 1, 12);
+        Random jitter = new Random(13);
+        List<Integer> bursts = new ArrayList<>();
+        for (int at = 400; at < 3_500; at += 130 + jitter.nextInt(40)) {
+            v[at] += 25;
+            bursts.add(at);
+        }
+        v[3_800] += 75;
+        List<Integer> s = starts(run(new SeriesState(), v, FIVE_MINUTES));
+        assertThat(s).as("the first burst of its size is news").contains(bursts.get(0));
+        assertThat(s.stream().filter(i -> i > bursts.get(5) && i < 3_800))
+                .as("after a few repeats the series' bursts are its habit, though each is far outside its baseline's noise").isEmpty();
+        assertThat(s).as("three times the usual burst").contains(3_800);
+    }
+
+    @Test
     void aShapeNeverSeenIsNovelAndItsRepeatIsFamiliar() {
         WindowNovelty novelty = new WindowNovelty(DetectorSettings.defaults());
         SeriesState state = new SeriesState();
