@@ -20,9 +20,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.JobManagerOptions;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -35,6 +42,11 @@ import picocli.CommandLine.Option;
  * one broker, each a bounded job at the same parallelism: a warm-up round of both, then rounds alternating which
  * goes first. The figure is the median of the rounds' rate ratios (target: DetectJob at >= 70% of the passthrough).
  * A cold passthrough is several times slower than a warm one, so comparing against the first run flatters DetectJob.
+ *
+ * <p>Every job runs on one Flink cluster started once for the benchmark, as jobs run on a long-lived cluster. A local
+ * environment per job would start a whole cluster (actor system, configuration, network stack) for every run: measured,
+ * that start-up kept the JIT compiling (and de-optimising) into the timed runs, a third of the 2 cores' time in some
+ * rounds, and made the ratio wander from 34% to 98% within one run.
  */
 @Command(name = "detect-throughput", mixinStandardHelpOptions = true,
         description = "DetectJob end to end vs a Kafka->Kafka passthrough of the same records, in one run.")
@@ -63,7 +75,8 @@ final class DetectThroughputBenchmark implements Callable<Integer> {
 
     private int run(Path data) throws Exception {
         System.out.println("starting Kafka broker ...");
-        try (KafkaBroker broker = KafkaBroker.start(data.resolve("kafka"), 0, Duration.ofSeconds(90))) {
+        try (KafkaBroker broker = KafkaBroker.start(data.resolve("kafka"), 0, Duration.ofSeconds(90));
+                MiniCluster cluster = startCluster(parallelism)) {
             KafkaSettings kafka = new KafkaSettings(broker.bootstrapServers(), "");
             TopicAdmin.ensureTopics(kafka, (short) 1);
             long samples = prefill(kafka);
@@ -83,14 +96,14 @@ final class DetectThroughputBenchmark implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%d telemetry batches (%d samples) per job run, parallelism %d on %d cores, %d rounds%n", records, samples,
                     parallelism, Runtime.getRuntime().availableProcessors(), rounds);
             System.out.println("warm-up round (both jobs once, not counted: JIT, class loading, the broker's page cache) ...");
-            passthrough(kafka, config, passTopic, "bench-pass-warmup");
-            detect(kafka, config, "bench-detect-warmup");
+            passthrough(cluster, kafka, config, passTopic, "bench-pass-warmup");
+            detect(cluster, kafka, config, "bench-detect-warmup");
             for (int round = 1; round <= rounds; round++) {
                 boolean passthroughFirst = round % 2 == 1;
-                long passMs = passthroughFirst ? passthrough(kafka, config, passTopic, "bench-pass-" + round) : 0;
-                long detectMs = detect(kafka, config, "bench-detect-" + round);
+                long passMs = passthroughFirst ? passthrough(cluster, kafka, config, passTopic, "bench-pass-" + round) : 0;
+                long detectMs = detect(cluster, kafka, config, "bench-detect-" + round);
                 if (!passthroughFirst) {
-                    passMs = passthrough(kafka, config, passTopic, "bench-pass-" + round);
+                    passMs = passthrough(cluster, kafka, config, passTopic, "bench-pass-" + round);
                 }
                 double ratio = (double) passMs / detectMs;
                 ratios.add(ratio);
@@ -106,22 +119,45 @@ final class DetectThroughputBenchmark implements Callable<Integer> {
         return 0;
     }
 
+    /** One task manager with a slot per subtask, on loopback: the cluster every job of the benchmark runs on. */
+    private static MiniCluster startCluster(int parallelism) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        conf.set(RestOptions.ADDRESS, "127.0.0.1");
+        conf.set(RestOptions.PORT, 0);
+        conf.set(JobManagerOptions.BIND_HOST, "127.0.0.1");
+        conf.set(TaskManagerOptions.BIND_HOST, "127.0.0.1");
+        conf.set(TaskManagerOptions.HOST, "127.0.0.1");
+        conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(64));
+        MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
+                .setConfiguration(conf).setNumTaskManagers(1).setNumSlotsPerTaskManager(parallelism).build());
+        cluster.start();
+        return cluster;
+    }
+
     /** Telemetry to a second topic, bytes untouched: what any Kafka-to-Kafka job pays. Returns the net runtime in ms. */
-    private static long passthrough(KafkaSettings kafka, JobConfig config, String passTopic, String group) throws Exception {
+    private static long passthrough(MiniCluster cluster, KafkaSettings kafka, JobConfig config, String passTopic, String group) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         Pipelines.configure(env, config);
         env.getConfig().enableObjectReuse(); // the same advantage for the baseline
         telemetry(env, kafka, group).sinkTo(rawSink(kafka, passTopic)).name("passthrough sink");
-        return env.execute("passthrough").getNetRuntime();
+        return run(cluster, env, "passthrough");
     }
 
     /** DetectJob's topology with its sinks. Returns the net runtime in ms. */
-    private static long detect(KafkaSettings kafka, JobConfig config, String group) throws Exception {
+    private static long detect(MiniCluster cluster, KafkaSettings kafka, JobConfig config, String group) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         Pipelines.configure(env, config);
         DetectJob.tune(env);
         DetectJob.sinkTo(DetectJob.topology(telemetry(env, kafka, group), config, DetectJob.settings(config)), config); // the job's own sinks
-        return env.execute("detect").getNetRuntime();
+        return run(cluster, env, "detect");
+    }
+
+    /** Runs the environment's job on the cluster to its end; returns its net runtime in ms. */
+    private static long run(MiniCluster cluster, StreamExecutionEnvironment env, String name) throws Exception {
+        var graph = env.getStreamGraph();
+        graph.setJobName(name);
+        return cluster.executeJobBlocking(graph.getJobGraph()).getNetRuntime();
     }
 
     private static DataStream<RawRecord> telemetry(StreamExecutionEnvironment env, KafkaSettings kafka, String group) {
