@@ -59,10 +59,19 @@ final class SeasonalBaseline {
             s.residuals = new long[3];
             s.firstTimestampMs = timestampMs;
         }
+        if (timestampMs >= s.slotsUntilMs) {
+            // A new 15-minute slot (samples come in time order): the long divisions are done once per slot, not per sample.
+            long quarter = Math.floorDiv(timestampMs, SLOT_MS[1]);
+            s.dailySlot = OFFSET[1] + (int) Math.floorMod(quarter, (long) SLOTS[1]);
+            s.weeklySlot = OFFSET[2] + (int) Math.floorMod(Math.floorDiv(timestampMs, SLOT_MS[2]), (long) SLOTS[2]);
+            s.slotsUntilMs = (quarter + 1) * SLOT_MS[1]; // weekly slots are two daily ones: they end on a daily slot's end
+        }
+        out.slots[0] = OFFSET[0];
+        out.slots[1] = s.dailySlot;
+        out.slots[2] = s.weeklySlot;
         out.baseline = -1;
         double bestFit = Double.POSITIVE_INFINITY;
         for (int k = 0; k < 3; k++) {
-            out.slots[k] = OFFSET[k] + (k == 0 ? 0 : (int) Math.floorMod(Math.floorDiv(timestampMs, SLOT_MS[k]), (long) SLOTS[k]));
             double expected = s.profile[out.slots[k]];
             boolean eligible = !Double.isNaN(expected) && s.residuals[k] >= settings.warmupSamples()
                     && timestampMs - s.firstTimestampMs >= PERIOD_MS[k];

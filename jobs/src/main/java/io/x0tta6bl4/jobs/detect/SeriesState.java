@@ -23,6 +23,10 @@ public class SeriesState {
     public double[] residualVariance;
     public double[] meanSquaredResidual;
     public long[] residuals;
+    /** The profile slots of the current 15-minute slot (daily, weekly) and when it ends: recomputed once per slot. */
+    public int dailySlot;
+    public int weeklySlot;
+    public long slotsUntilMs = Long.MIN_VALUE;
 
     // SurpriseCalibration: the decayed histogram of z-scores.
     public double[] zHistogram;

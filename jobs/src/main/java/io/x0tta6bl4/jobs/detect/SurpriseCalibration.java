@@ -31,9 +31,20 @@ final class SurpriseCalibration {
     static final double RECURRING_FROM_SIGMAS = 3;
 
     private final DetectorSettings settings;
+    /**
+     * Per bin, the count of earlier deviations at least as large above which the surprise is certainly 0: the repeat
+     * discount outweighs the Gaussian surprise of the bin's largest |z|. Most samples are small deviations the series
+     * shows all the time, and this spares them the tail and the logarithm (the result is the same).
+     */
+    private final double[] silencedFrom = new double[BINS];
 
     SurpriseCalibration(DetectorSettings settings) {
         this.settings = settings;
+        for (int bin = 0; bin < BINS; bin++) {
+            double largest = bin == BINS - 1 ? Double.POSITIVE_INFINITY : (bin + 1) * BIN_WIDTH;
+            silencedFrom[bin] = settings.repeatPenalty() == 0 ? Double.POSITIVE_INFINITY
+                    : Math.expm1(NormalTail.surprise(largest) / settings.repeatPenalty());
+        }
     }
 
     /** The discounted surprise of |z| in nats; records it if {@code record} (not during an episode: a fault is not normal behaviour). */
@@ -45,10 +56,13 @@ final class SurpriseCalibration {
         double magnitude = Math.min(Math.abs(z), (BINS - 1) * BIN_WIDTH);
         int bin = (int) (magnitude / BIN_WIDTH);
         double seen = seenBefore(s, z);
-        double gaussian = NormalTail.surprise(magnitude);
-        double surprise = Math.max(gaussian - settings.repeatPenalty() * Math.log1p(seen), 0);
-        if (magnitude >= 2 * RECURRING_FROM_SIGMAS) {
-            surprise = Math.min(surprise, recurringSurprise(s, magnitude, gaussian));
+        double surprise = 0;
+        if (seen < silencedFrom[bin]) {
+            double gaussian = NormalTail.surprise(magnitude);
+            surprise = Math.max(gaussian - settings.repeatPenalty() * Math.log1p(seen), 0);
+            if (magnitude >= 2 * RECURRING_FROM_SIGMAS) {
+                surprise = Math.min(surprise, recurringSurprise(s, magnitude, gaussian));
+            }
         }
         if (!record) {
             return surprise;
