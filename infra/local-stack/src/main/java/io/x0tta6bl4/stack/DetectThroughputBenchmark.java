@@ -54,7 +54,7 @@ final class DetectThroughputBenchmark implements Callable<Integer> {
     @Option(names = "--nodes", defaultValue = "500", description = "simulated nodes (default ${DEFAULT-VALUE})")
     int nodes;
 
-    @Option(names = "--ticks", defaultValue = "400", description = "batches per node (default ${DEFAULT-VALUE})")
+    @Option(names = "--ticks", defaultValue = "2400", description = "batches per node (default ${DEFAULT-VALUE})")
     int ticks;
 
     @Option(names = "--parallelism", defaultValue = "2", description = "job parallelism, both jobs (default ${DEFAULT-VALUE})")
@@ -62,6 +62,9 @@ final class DetectThroughputBenchmark implements Callable<Integer> {
 
     @Option(names = "--rounds", defaultValue = "3", description = "rounds of both jobs, alternating which goes first (default ${DEFAULT-VALUE})")
     int rounds;
+
+    @Option(names = "--warmup-rounds", defaultValue = "2", description = "rounds of both jobs before the measured ones, not counted (default ${DEFAULT-VALUE})")
+    int warmupRounds;
 
     @Option(names = "--detect-settings", defaultValue = "", description = "detector settings for DetectJob, e.g. noveltyWeight=0 (default: the defaults)")
     String detectSettings;
@@ -95,9 +98,17 @@ final class DetectThroughputBenchmark implements Callable<Integer> {
             List<Double> ratios = new ArrayList<>();
             System.out.printf(Locale.ROOT, "%d telemetry batches (%d samples) per job run, parallelism %d on %d cores, %d rounds%n", records, samples,
                     parallelism, Runtime.getRuntime().availableProcessors(), rounds);
-            System.out.println("warm-up round (both jobs once, not counted: JIT, class loading, the broker's page cache) ...");
-            passthrough(cluster, kafka, config, passTopic, "bench-pass-warmup");
-            detect(cluster, kafka, config, "bench-detect-warmup");
+            // Warm-up: class loading, the broker's page cache, and the JIT. C2 compiles each task's whole inlined record
+            // path (hundreds of ms of one of the two cores per compilation) and recompiles it as profiles settle: after a
+            // single warm-up round it still took 1-2 s of CPU inside each timed DetectJob run, after three ≈ 0.5 s. Each job
+            // run also pays ≈ 1 s of start-up and finish (deployment, the consumer's assignment, the sinks' last commit),
+            // which flatters the slower job in short runs: the default of 2,400 batches per node makes runs of several
+            // seconds (at 400 the passthrough's rate was under half its steady rate, and the ratio read 70-130%).
+            System.out.printf("%d warm-up rounds (both jobs, not counted: JIT, class loading, the broker's page cache) ...%n", warmupRounds);
+            for (int round = 1; round <= warmupRounds; round++) {
+                passthrough(cluster, kafka, config, passTopic, "bench-pass-warmup-" + round);
+                detect(cluster, kafka, config, "bench-detect-warmup-" + round);
+            }
             for (int round = 1; round <= rounds; round++) {
                 boolean passthroughFirst = round % 2 == 1;
                 long passMs = passthroughFirst ? passthrough(cluster, kafka, config, passTopic, "bench-pass-" + round) : 0;

@@ -59,7 +59,7 @@ final class SurpriseCalibration {
         double surprise = 0;
         if (seen < silencedFrom[bin]) {
             double gaussian = NormalTail.surprise(magnitude);
-            surprise = Math.max(gaussian - settings.repeatPenalty() * Math.log1p(seen), 0);
+            surprise = Math.max(gaussian - settings.repeatPenalty() * Math.log(1 + seen), 0); // a decayed count: log1p's care for tiny arguments buys nothing, and it is no intrinsic
             if (magnitude >= 2 * RECURRING_FROM_SIGMAS) {
                 surprise = Math.min(surprise, recurringSurprise(s, magnitude, gaussian));
             }
