@@ -115,6 +115,25 @@ class TelemetryDecoderTest {
     }
 
     @Test
+    void stringsAlikeInLengthAndBothEndsShareAHashButStayApart() {
+        // The hash reads only the length and the first and last eight bytes: these 200 names all hash alike.
+        TelemetryDecoder.StringTable table = new TelemetryDecoder.StringTable();
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            names.add(String.format("cpu_sec_%03d_seconds", i));
+        }
+        byte[] first = names.get(0).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] last = names.get(199).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(TelemetryDecoder.StringTable.hash(first, 0, first.length)).isEqualTo(TelemetryDecoder.StringTable.hash(last, 0, last.length));
+        for (int round = 0; round < 2; round++) {
+            for (String name : names) {
+                byte[] framed = ("xx" + name + "yy").getBytes(java.nio.charset.StandardCharsets.UTF_8); // at an offset, as in a record
+                assertThat(table.get(framed, 2, framed.length - 4)).isEqualTo(name);
+            }
+        }
+    }
+
+    @Test
     void everyTruncationAndCorruptionIsAClearErrorNeverAnotherException() throws Exception {
         Random r = new Random(3);
         TelemetryDecoder decoder = new TelemetryDecoder();

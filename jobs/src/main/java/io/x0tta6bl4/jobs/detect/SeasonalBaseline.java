@@ -59,8 +59,8 @@ final class SeasonalBaseline {
             s.residuals = new long[3];
             s.firstTimestampMs = timestampMs;
         }
-        if (timestampMs >= s.slotsUntilMs) {
-            // A new 15-minute slot (samples come in time order): the long divisions are done once per slot, not per sample.
+        if (timestampMs >= s.slotsUntilMs || timestampMs < s.slotsUntilMs - SLOT_MS[1]) {
+            // Outside the 15-minute slot of the last sample: the long divisions are done once per slot, not per sample.
             long quarter = Math.floorDiv(timestampMs, SLOT_MS[1]);
             s.dailySlot = OFFSET[1] + (int) Math.floorMod(quarter, (long) SLOTS[1]);
             s.weeklySlot = OFFSET[2] + (int) Math.floorMod(Math.floorDiv(timestampMs, SLOT_MS[2]), (long) SLOTS[2]);
