@@ -1,5 +1,6 @@
 package io.x0tta6bl4.stack;
 
+import io.x0tta6bl4.connectors.TelemetryDecoder;
 import io.x0tta6bl4.connectors.Topic;
 import io.x0tta6bl4.connectors.flink.KafkaConnectors;
 import io.x0tta6bl4.connectors.flink.RawRecord;
@@ -12,6 +13,10 @@ import io.x0tta6bl4.exporter.sim.SimulatedNode;
 import io.x0tta6bl4.jobs.common.JobConfig;
 import io.x0tta6bl4.jobs.common.Pipelines;
 import io.x0tta6bl4.jobs.detect.DetectJob;
+import io.x0tta6bl4.jobs.detect.NodeSeries;
+import io.x0tta6bl4.schema.MetricSample;
+import io.x0tta6bl4.schema.TelemetryBatch;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +25,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.MemorySize;
@@ -32,6 +41,9 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -65,6 +77,10 @@ final class DetectThroughputBenchmark implements Callable<Integer> {
 
     @Option(names = "--warmup-rounds", defaultValue = "2", description = "rounds of both jobs before the measured ones, not counted (default ${DEFAULT-VALUE})")
     int warmupRounds;
+
+    @Option(names = "--breakdown", description = "also run, each round, DetectJob's keyed stage stopped after decoding and after "
+            + "finding the series (no detector): where the time between passthrough and DetectJob goes")
+    boolean breakdown;
 
     @Option(names = "--detect-settings", defaultValue = "", description = "detector settings for DetectJob, e.g. noveltyWeight=0 (default: the defaults)")
     String detectSettings;
@@ -108,6 +124,10 @@ final class DetectThroughputBenchmark implements Callable<Integer> {
             for (int round = 1; round <= warmupRounds; round++) {
                 passthrough(cluster, kafka, config, passTopic, "bench-pass-warmup-" + round);
                 detect(cluster, kafka, config, "bench-detect-warmup-" + round);
+                if (breakdown) {
+                    stage(cluster, kafka, config, new DecodeOnly(), "bench-decode-warmup-" + round);
+                    stage(cluster, kafka, config, new DecodeAndFindSeries(), "bench-match-warmup-" + round);
+                }
             }
             for (int round = 1; round <= rounds; round++) {
                 boolean passthroughFirst = round % 2 == 1;
@@ -121,6 +141,12 @@ final class DetectThroughputBenchmark implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "round %d: passthrough %8.0f batches/s (%.1f s)   DetectJob %8.0f batches/s (%.1f s, %.0f samples/s)   %.0f%%%n",
                         round, records * 1000.0 / passMs, passMs / 1000.0, records * 1000.0 / detectMs, detectMs / 1000.0, samples * 1000.0 / detectMs,
                         100 * ratio);
+                if (breakdown) {
+                    long decodeMs = stage(cluster, kafka, config, new DecodeOnly(), "bench-decode-" + round);
+                    long matchMs = stage(cluster, kafka, config, new DecodeAndFindSeries(), "bench-match-" + round);
+                    System.out.printf(Locale.ROOT, "         DetectJob's keyed stage stopped after decoding %8.0f batches/s, after finding the series %8.0f batches/s%n",
+                            records * 1000.0 / decodeMs, records * 1000.0 / matchMs);
+                }
             }
             ratios.sort(Double::compare);
             double median = ratios.get(ratios.size() / 2);
@@ -162,6 +188,68 @@ final class DetectThroughputBenchmark implements Callable<Integer> {
         DetectJob.tune(env);
         DetectJob.sinkTo(DetectJob.topology(telemetry(env, kafka, group), config, DetectJob.settings(config)), config); // the job's own sinks
         return run(cluster, env, "detect");
+    }
+
+    /**
+     * DetectJob's shape (telemetry keyed by node into one keyed stage) with the stage cut short: how much of DetectJob's
+     * time is Flink's shuffle and state, the decoder and the series lookup, and so how much is left to the detector.
+     */
+    private static long stage(MiniCluster cluster, KafkaSettings kafka, JobConfig config, KeyedProcessFunction<String, RawRecord, Void> cut,
+            String group) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        Pipelines.configure(env, config);
+        DetectJob.tune(env);
+        telemetry(env, kafka, group)
+                .keyBy(raw -> new String(raw.key, StandardCharsets.UTF_8))
+                .process(cut, Types.VOID)
+                .sinkTo(new DiscardingSink<>());
+        return run(cluster, env, cut.getClass().getSimpleName());
+    }
+
+    /** Decodes each batch, as ScoreNodeSeries does first, and stops there. */
+    static class DecodeOnly extends KeyedProcessFunction<String, RawRecord, Void> {
+        private transient TelemetryDecoder decoder;
+        private transient TelemetryBatch reuse;
+
+        @Override
+        public void open(OpenContext context) {
+            decoder = new TelemetryDecoder();
+        }
+
+        @Override
+        public void processElement(RawRecord raw, Context ctx, Collector<Void> out) throws Exception {
+            reuse = decoder.decode(raw.value, reuse);
+        }
+
+        TelemetryBatch decoded() {
+            return reuse;
+        }
+    }
+
+    /** Decodes each batch and finds every sample's series state in the node's keyed state, as ScoreNodeSeries does, without scoring. */
+    static final class DecodeAndFindSeries extends DecodeOnly {
+        private transient ValueState<NodeSeries> nodeSeries;
+
+        @Override
+        public void open(OpenContext context) {
+            super.open(context);
+            nodeSeries = getRuntimeContext().getState(new ValueStateDescriptor<>("node-series", NodeSeries.class));
+        }
+
+        @Override
+        public void processElement(RawRecord raw, Context ctx, Collector<Void> out) throws Exception {
+            super.processElement(raw, ctx, out);
+            NodeSeries node = nodeSeries.value();
+            if (node == null) {
+                node = new NodeSeries();
+            }
+            NodeSeries.Matcher matcher = node.matcher();
+            for (MetricSample sample : decoded().getSamples()) {
+                matcher.next(sample);
+            }
+            matcher.finish();
+            nodeSeries.update(node);
+        }
     }
 
     /** Runs the environment's job on the cluster to its end; returns its net runtime in ms. */
