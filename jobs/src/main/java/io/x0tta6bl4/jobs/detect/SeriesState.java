@@ -20,9 +20,16 @@ public class SeriesState {
 
     // SeasonalBaseline: level, daily and weekly slots, and per baseline its residual statistics.
     public float[] profile;
-    public double[] residualVariance;
-    public double[] meanSquaredResidual;
-    public long[] residuals;
+    /** Per baseline: the variance of its residuals (the z-score's scale), their recent mean square (its fit), their count. */
+    public double levelVariance;
+    public double dailyVariance;
+    public double weeklyVariance;
+    public double levelFit;
+    public double dailyFit;
+    public double weeklyFit;
+    public long levelResiduals;
+    public long dailyResiduals;
+    public long weeklyResiduals;
     /** The profile slots of the current 15-minute slot (daily, weekly) and when it ends: recomputed once per slot. */
     public int dailySlot;
     public int weeklySlot;
