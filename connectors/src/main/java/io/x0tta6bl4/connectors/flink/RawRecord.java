@@ -1,10 +1,13 @@
 package io.x0tta6bl4.connectors.flink;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 /**
  * A Kafka record as it came off the wire, before decoding. Jobs decode it in their own operator so that a
  * record that does not decode can be routed to the dead-letter topic whole, with where it came from.
- * A Flink POJO: public fields, no-arg constructor.
+ * Serialized by {@link RawRecordSerializer} (public fields, no-arg constructor).
  */
+@TypeInfo(RawRecordTypeInfo.Factory.class)
 public class RawRecord {
     public String topic;
     public int partition;
