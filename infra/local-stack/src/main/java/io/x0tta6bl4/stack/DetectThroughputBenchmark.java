@@ -16,7 +16,6 @@ import io.x0tta6bl4.jobs.detect.DetectJob;
 import io.x0tta6bl4.jobs.detect.NodeSeries;
 import io.x0tta6bl4.schema.MetricSample;
 import io.x0tta6bl4.schema.TelemetryBatch;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -200,7 +199,7 @@ final class DetectThroughputBenchmark implements Callable<Integer> {
         Pipelines.configure(env, config);
         DetectJob.tune(env);
         telemetry(env, kafka, group)
-                .keyBy(raw -> new String(raw.key, StandardCharsets.UTF_8))
+                .keyBy(DetectJob::nodeKey)
                 .process(cut, Types.VOID)
                 .sinkTo(new DiscardingSink<>());
         return run(cluster, env, cut.getClass().getSimpleName());

@@ -69,7 +69,7 @@ public final class DetectJob {
     }
 
     /** Telemetry is keyed by node id (the exporter's record key); a keyless record gets "" and is refused by the scorer. */
-    static String nodeKey(RawRecord raw) {
+    public static String nodeKey(RawRecord raw) {
         return raw.key == null ? "" : new String(raw.key, StandardCharsets.UTF_8);
     }
 
