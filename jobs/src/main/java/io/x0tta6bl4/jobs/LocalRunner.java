@@ -51,23 +51,11 @@ public final class LocalRunner implements AutoCloseable {
 
     /** Starts only the named jobs (keys of {@link #JOBS}), e.g. for a benchmark of one stage. */
     public static LocalRunner start(JobConfig config, java.util.Collection<String> jobNames) throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
-        conf.set(RestOptions.ADDRESS, "127.0.0.1");
-        conf.set(RestOptions.PORT, 0);
-        conf.set(JobManagerOptions.BIND_HOST, "127.0.0.1");
-        conf.set(TaskManagerOptions.BIND_HOST, "127.0.0.1");
-        conf.set(TaskManagerOptions.HOST, "127.0.0.1");
-        conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, org.apache.flink.configuration.MemorySize.ofMebiBytes(64));
+        Configuration conf = loopbackConfiguration();
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, Integer.MAX_VALUE);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(2));
-        MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
-                .setConfiguration(conf)
-                .setNumTaskManagers(1)
-                .setNumSlotsPerTaskManager(JOBS.size() * (int) config.getLong("parallelism"))
-                .build());
-        cluster.start();
+        MiniCluster cluster = startCluster(conf, JOBS.size() * (int) config.getLong("parallelism"));
         LocalRunner runner = new LocalRunner(cluster);
         try {
             for (Map.Entry<String, BiConsumer<StreamExecutionEnvironment, JobConfig>> job : JOBS.entrySet()) {
@@ -87,6 +75,30 @@ public final class LocalRunner implements AutoCloseable {
             throw e;
         }
         return runner;
+    }
+
+    /** A local cluster's configuration: every endpoint on loopback (REST on a free port), a small managed memory. */
+    public static Configuration loopbackConfiguration() {
+        Configuration conf = new Configuration();
+        conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        conf.set(RestOptions.ADDRESS, "127.0.0.1");
+        conf.set(RestOptions.PORT, 0);
+        conf.set(JobManagerOptions.BIND_HOST, "127.0.0.1");
+        conf.set(TaskManagerOptions.BIND_HOST, "127.0.0.1");
+        conf.set(TaskManagerOptions.HOST, "127.0.0.1");
+        conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, org.apache.flink.configuration.MemorySize.ofMebiBytes(64));
+        return conf;
+    }
+
+    /** Starts a MiniCluster of one task manager with {@code slots} slots. */
+    public static MiniCluster startCluster(Configuration conf, int slots) throws Exception {
+        MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
+                .setConfiguration(conf)
+                .setNumTaskManagers(1)
+                .setNumSlotsPerTaskManager(slots)
+                .build());
+        cluster.start();
+        return cluster;
     }
 
     public Map<String, JobID> jobIds() {

@@ -10,6 +10,7 @@ import io.x0tta6bl4.embedded.KafkaBroker;
 import io.x0tta6bl4.exporter.TelemetryPublisher;
 import io.x0tta6bl4.exporter.collect.Samples;
 import io.x0tta6bl4.exporter.sim.SimulatedNode;
+import io.x0tta6bl4.jobs.LocalRunner;
 import io.x0tta6bl4.jobs.common.JobConfig;
 import io.x0tta6bl4.jobs.common.Pipelines;
 import io.x0tta6bl4.jobs.detect.DetectJob;
@@ -28,16 +29,10 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.JobManagerOptions;
-import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -94,7 +89,7 @@ final class DetectThroughputBenchmark implements Callable<Integer> {
     private int run(Path data) throws Exception {
         System.out.println("starting Kafka broker ...");
         try (KafkaBroker broker = KafkaBroker.start(data.resolve("kafka"), 0, Duration.ofSeconds(90));
-                MiniCluster cluster = startCluster(parallelism)) {
+                MiniCluster cluster = LocalRunner.startCluster(LocalRunner.loopbackConfiguration(), parallelism)) {
             KafkaSettings kafka = new KafkaSettings(broker.bootstrapServers(), "");
             TopicAdmin.ensureTopics(kafka, (short) 1);
             long samples = prefill(kafka);
@@ -153,22 +148,6 @@ final class DetectThroughputBenchmark implements Callable<Integer> {
                     100 * median, rounds, 100 * ratios.get(0), 100 * ratios.get(ratios.size() - 1), median >= 0.7 ? "MET" : "NOT MET");
         }
         return 0;
-    }
-
-    /** One task manager with a slot per subtask, on loopback: the cluster every job of the benchmark runs on. */
-    private static MiniCluster startCluster(int parallelism) throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
-        conf.set(RestOptions.ADDRESS, "127.0.0.1");
-        conf.set(RestOptions.PORT, 0);
-        conf.set(JobManagerOptions.BIND_HOST, "127.0.0.1");
-        conf.set(TaskManagerOptions.BIND_HOST, "127.0.0.1");
-        conf.set(TaskManagerOptions.HOST, "127.0.0.1");
-        conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(64));
-        MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
-                .setConfiguration(conf).setNumTaskManagers(1).setNumSlotsPerTaskManager(parallelism).build());
-        cluster.start();
-        return cluster;
     }
 
     /** Telemetry to a second topic, bytes untouched: what any Kafka-to-Kafka job pays. Returns the net runtime in ms. */

@@ -34,15 +34,11 @@ final class SeasonalBaseline {
         this.settings = settings;
     }
 
-    /**
-     * The outcome of one sample: the chosen baseline, its expectation and the signed standardised residual, and the
-     * sample's slot in each baseline's profile (found once, used again by {@link #learn}).
-     */
+    /** The outcome of one sample: the chosen baseline, its expectation and the signed standardised residual. */
     static final class Estimate {
         int baseline = -1;
         double expected;
         double z;
-        final int[] slots = new int[3];
 
         boolean ready() {
             return baseline >= 0;
@@ -63,13 +59,10 @@ final class SeasonalBaseline {
             s.weeklySlot = OFFSET[2] + (int) Math.floorMod(Math.floorDiv(timestampMs, SLOT_MS[2]), (long) SLOTS[2]);
             s.slotsUntilMs = (quarter + 1) * SLOT_MS[1]; // weekly slots are two daily ones: they end on a daily slot's end
         }
-        out.slots[0] = OFFSET[0];
-        out.slots[1] = s.dailySlot;
-        out.slots[2] = s.weeklySlot;
         out.baseline = -1;
         double bestFit = Double.POSITIVE_INFINITY;
         for (int k = 0; k < 3; k++) {
-            double expected = s.profile[out.slots[k]];
+            double expected = s.profile[slot(s, k)];
             boolean eligible = !Double.isNaN(expected) && residuals(s, k) >= settings.warmupSamples()
                     && timestampMs - s.firstTimestampMs >= PERIOD_MS[k];
             double fit = fit(s, k);
@@ -86,6 +79,11 @@ final class SeasonalBaseline {
     // A baseline's statistics are fields of the state object, which every sample reads anyway. As three arrays they
     // were three more cache lines per sample, and on a large fleet a profiler put the largest share of the detector's
     // time on loading them.
+
+    /** Baseline k's profile slot for the current sample (found by {@link #estimate}). */
+    private static int slot(SeriesState s, int k) {
+        return k == 0 ? OFFSET[0] : k == 1 ? s.dailySlot : s.weeklySlot;
+    }
 
     private static long residuals(SeriesState s, int k) {
         return k == 0 ? s.levelResiduals : k == 1 ? s.dailyResiduals : s.weeklyResiduals;
@@ -116,14 +114,14 @@ final class SeasonalBaseline {
     }
 
     /**
-     * Lets every baseline learn {@code value}, the sample {@link #estimate} has just scored into {@code at}, every
-     * weight multiplied by {@code learning}: 1 for a normal sample, less for a sample of an episode, so a fault is not
-     * learnt as normal.
+     * Lets every baseline learn {@code value}, the sample {@link #estimate} has just scored (into the slots it found),
+     * every weight multiplied by {@code learning}: 1 for a normal sample, less for a sample of an episode, so a fault is
+     * not learnt as normal.
      */
-    void learn(SeriesState s, Estimate at, double value, long intervalMs, double learning) {
+    void learn(SeriesState s, double value, long intervalMs, double learning) {
         double weightScale = Math.min(1.0, intervalMs / REFERENCE_INTERVAL_MS);
         for (int k = 0; k < 3; k++) {
-            int slot = at.slots[k];
+            int slot = slot(s, k);
             double expected = s.profile[slot];
             if (Double.isNaN(expected)) {
                 s.profile[slot] = (float) value; // first visit of this slot: nothing to compare with yet

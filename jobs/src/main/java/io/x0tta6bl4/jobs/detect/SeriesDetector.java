@@ -75,7 +75,7 @@ public final class SeriesDetector {
         // Score first, then learn: an estimate must not have seen the value it judges.
         baseline.estimate(s, timestampMs, value, estimate);
         if (!estimate.ready()) {
-            baseline.learn(s, estimate, value, intervalMs, 1.0);
+            baseline.learn(s, value, intervalMs, 1.0);
             return Transition.NONE; // warming up
         }
         lastZ = estimate.z;
@@ -102,7 +102,7 @@ public final class SeriesDetector {
         // until it is healed (or has lasted long enough to be the new normal). The sample that opens an episode is
         // still learnt in full: how far a series' outliers reach is part of its normal behaviour (a heavy-tailed
         // series must not alarm on every spike of the size it routinely shows).
-        baseline.learn(s, estimate, value, intervalMs, s.inEpisode ? EPISODE_LEARNING : 1.0);
+        baseline.learn(s, value, intervalMs, s.inEpisode ? EPISODE_LEARNING : 1.0);
 
         // Two alarming samples in a row open an episode, or one beyond the instant score: noise produces a single
         // alarming sample now and then, rarely two in a row, while a real shift or a big spike gets through.
