@@ -8,7 +8,29 @@ package io.x0tta6bl4.jobs.detect;
 final class NormalTail {
     private static final double HALF_LN_PI_OVER_2 = 0.5 * Math.log(Math.PI / 2);
 
+    /** Steps per standard deviation of {@link #AT_MOST}. */
+    private static final int STEPS = 8;
+    /**
+     * {@link #surprise} at z = i / STEPS up to 8, each raised by a margin: increasing in z, so the entry at or above z
+     * bounds the surprise of z from above without a logarithm.
+     */
+    private static final double[] AT_MOST = new double[8 * STEPS + 1];
+
+    static {
+        for (int i = 0; i < AT_MOST.length; i++) {
+            AT_MOST[i] = surprise((double) i / STEPS) * 1.001 + 1e-6;
+        }
+    }
+
     private NormalTail() {}
+
+    /** An upper bound of {@link #surprise}{@code (z)}, by table lookup (infinite from z = 8 on). */
+    static double surpriseAtMost(double z) {
+        if (!(z > 0)) {
+            return 0;
+        }
+        return z < 8 ? AT_MOST[(int) (z * STEPS) + 1] : Double.POSITIVE_INFINITY;
+    }
 
     /** {@code -ln P(|Z| >= z)} for a standard normal Z; 0 for z <= 0. */
     static double surprise(double z) {

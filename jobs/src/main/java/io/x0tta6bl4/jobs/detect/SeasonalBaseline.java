@@ -29,9 +29,15 @@ final class SeasonalBaseline {
     static final double REFERENCE_INTERVAL_MS = 5 * 60_000.0;
 
     private final DetectorSettings settings;
+    private final RunningWeight levelWeight;
+    private final RunningWeight varianceWeight;
+    private final RunningWeight fitWeight;
 
     SeasonalBaseline(DetectorSettings settings) {
         this.settings = settings;
+        this.levelWeight = new RunningWeight(settings.levelAlpha());
+        this.varianceWeight = new RunningWeight(settings.varianceAlpha());
+        this.fitWeight = new RunningWeight(settings.fitAlpha());
     }
 
     /** The outcome of one sample: the chosen baseline, its expectation and the signed standardised residual. */
@@ -59,20 +65,24 @@ final class SeasonalBaseline {
             s.weeklySlot = OFFSET[2] + (int) Math.floorMod(Math.floorDiv(timestampMs, SLOT_MS[2]), (long) SLOTS[2]);
             s.slotsUntilMs = (quarter + 1) * SLOT_MS[1]; // weekly slots are two daily ones: they end on a daily slot's end
         }
-        out.baseline = -1;
+        // The eligible baseline with the best fit is scored; the scale (a root and a division) only for that one.
+        int best = -1;
         double bestFit = Double.POSITIVE_INFINITY;
         for (int k = 0; k < 3; k++) {
-            double expected = s.profile[slot(s, k)];
-            boolean eligible = !Double.isNaN(expected) && residuals(s, k) >= settings.warmupSamples()
+            boolean eligible = !Double.isNaN(s.profile[slot(s, k)]) && residuals(s, k) >= settings.warmupSamples()
                     && timestampMs - s.firstTimestampMs >= PERIOD_MS[k];
             double fit = fit(s, k);
             if (eligible && fit < bestFit) {
                 bestFit = fit;
-                double scale = Math.max(Math.sqrt(variance(s, k)), Math.max(settings.relativeFloor() * Math.abs(expected), 1e-9));
-                out.baseline = k;
-                out.expected = expected;
-                out.z = (value - expected) / scale;
+                best = k;
             }
+        }
+        out.baseline = best;
+        if (best >= 0) {
+            double expected = s.profile[slot(s, best)];
+            double scale = Math.max(Math.sqrt(variance(s, best)), Math.max(settings.relativeFloor() * Math.abs(expected), 1e-9));
+            out.expected = expected;
+            out.z = (value - expected) / scale;
         }
     }
 
@@ -134,14 +144,13 @@ final class SeasonalBaseline {
             long n = residuals(s, k) + 1;
             double fit = fit(s, k);
             double variance = variance(s, k);
-            fit += learning * Math.max(settings.fitAlpha(), 1.0 / n) * (squared - fit);
+            fit += learning * fitWeight.of(n) * (squared - fit);
             // The scale learns a fault's residuals only at the slow long-run rate, never with a young series' running-
             // mean weight (one fault sample would double it): slowly enough to keep the fault visible, fast enough
             // that an episode in a series that has really changed ends.
-            double varianceWeight = learning >= 1 ? Math.max(settings.varianceAlpha(), 1.0 / n) : learning * settings.varianceAlpha();
-            variance += varianceWeight * (squared - variance);
+            variance += (learning >= 1 ? varianceWeight.of(n) : learning * settings.varianceAlpha()) * (squared - variance);
             store(s, k, n, fit, variance);
-            double alpha = learning * (k == 0 ? Math.max(settings.levelAlpha(), 1.0 / (n + 1)) : settings.profileAlpha() * weightScale);
+            double alpha = learning * (k == 0 ? levelWeight.of(n + 1) : settings.profileAlpha() * weightScale);
             s.profile[slot] += (float) (alpha * residual);
         }
     }

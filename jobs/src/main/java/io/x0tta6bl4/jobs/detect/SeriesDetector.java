@@ -89,7 +89,10 @@ public final class SeriesDetector {
             // baseline's business, so the shapes it remembers are shapes of departures (measured on NAB: 65.6
             // against 64.1 with raw values).
             lastNoveltyZ = novelty.observe(s, value - estimate.expected, s.inEpisode ? EPISODE_LEARNING : 1.0);
-            if (lastNoveltyZ > 0 && !(upperOnly && estimate.z < 0)) {
+            // Its surprise counts only above both the baseline's and the sampling correction (below that the score is
+            // 0 either way): a bound from a table decides whether it can get there, sparing most samples a logarithm.
+            if (lastNoveltyZ > 0 && !(upperOnly && estimate.z < 0)
+                    && settings.noveltyWeight() * NormalTail.surpriseAtMost(lastNoveltyZ) > Math.max(surprise, samplingCorrection(s))) {
                 double noveltySurprise = settings.noveltyWeight() * NormalTail.surprise(lastNoveltyZ);
                 byNovelty = noveltySurprise > surprise;
                 surprise = Math.max(surprise, noveltySurprise);
@@ -151,8 +154,12 @@ public final class SeriesDetector {
      * the same at any sampling rate; slower sampling gets no bonus.
      */
     private static double samplingCorrection(SeriesState s) {
-        double reference = SeasonalBaseline.REFERENCE_INTERVAL_MS;
-        return s.meanIntervalMs > 0 && s.meanIntervalMs < reference ? Math.log(reference / s.meanIntervalMs) : 0;
+        if (s.correctionForIntervalMs != s.meanIntervalMs) { // recomputed only when the typical interval moves
+            double reference = SeasonalBaseline.REFERENCE_INTERVAL_MS;
+            s.samplingCorrection = s.meanIntervalMs > 0 && s.meanIntervalMs < reference ? Math.log(reference / s.meanIntervalMs) : 0;
+            s.correctionForIntervalMs = s.meanIntervalMs;
+        }
+        return s.samplingCorrection;
     }
 
     /** The calibrated score of the last sample passed to {@link #update} (0 if it was skipped or warming up). */

@@ -15,6 +15,9 @@ public class SeriesState {
     public long lastTimestampMs = Long.MIN_VALUE;
     /** The typical sampling interval (exponentially weighted): faster sampling must be more surprising to alarm. */
     public double meanIntervalMs;
+    /** The detector's sampling correction (nats) and the typical interval it was computed for. */
+    public double samplingCorrection;
+    public double correctionForIntervalMs;
     /** Counters: the previous raw value, turned into a rate per second. */
     public double lastRaw = Double.NaN;
 

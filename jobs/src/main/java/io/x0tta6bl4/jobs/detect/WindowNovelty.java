@@ -30,20 +30,29 @@ package io.x0tta6bl4.jobs.detect;
  */
 final class WindowNovelty {
     /** Values per window: long enough for a spike's or a step's shape, short enough to react within a few samples. */
-    static final int WINDOW = 8;
+    static final int WINDOW = 8; // a power of two: the ring's index is masked
     /** Prototypes per series: room for the recurring shapes of a few days of 5-minute data. */
     static final int PROTOTYPES = 64;
     /** How far a matched prototype moves towards the window (a slow average: one odd window does not drag it). */
     private static final double PROTOTYPE_LEARNING = 0.1;
     /** Distances are floored at this fraction of the largest |value| seen: a flat series has distance 0 otherwise. */
     private static final double DISTANCE_FLOOR = 1e-9;
-    private static final int WINDOW_AT = PROTOTYPES * WINDOW;
+    /**
+     * A series' memory is one array: the last {@link #WINDOW} values (a ring), then the prototypes, each {@link #WINDOW}
+     * values in a row. The ring comes first, beside the array's header, which every access reads (for its length):
+     * header, ring and the first prototype share a cache line, one miss fewer per sample on a fleet whose series do not
+     * fit in the cache.
+     */
+    private static final int PROTOTYPES_AT = WINDOW;
+    static final int MEMORY_SIZE = WINDOW + PROTOTYPES * WINDOW;
 
     private final DetectorSettings settings;
+    private final RunningWeight distanceWeight;
     private final float[] point = new float[WINDOW];
 
     WindowNovelty(DetectorSettings settings) {
         this.settings = settings;
+        this.distanceWeight = new RunningWeight(settings.noveltyAlpha());
     }
 
     /**
@@ -53,12 +62,12 @@ final class WindowNovelty {
      */
     double observe(SeriesState s, double value, double learning) {
         if (s.windowPrototypes == null) {
-            s.windowPrototypes = new float[(PROTOTYPES + 1) * WINDOW]; // one array (one cache miss): prototypes, then the window
+            s.windowPrototypes = new float[MEMORY_SIZE];
             s.prototypeLastMatch = new long[PROTOTYPES];
             s.lastNearest = -1;
         }
         float[] memory = s.windowPrototypes;
-        memory[WINDOW_AT + (int) (s.windowSamples % WINDOW)] = (float) value;
+        memory[(int) (s.windowSamples % WINDOW)] = (float) value;
         s.windowSamples++;
         s.largestMagnitude = Math.max(s.largestMagnitude, Math.abs(value));
         if (s.windowSamples < WINDOW) {
@@ -66,7 +75,7 @@ final class WindowNovelty {
         }
         int oldest = (int) (s.windowSamples % WINDOW);
         for (int i = 0; i < WINDOW; i++) {
-            point[i] = memory[WINDOW_AT + (oldest + i) % WINDOW];
+            point[i] = memory[(oldest + i) & (WINDOW - 1)];
         }
 
         // Every prototype measured in full, without a branch: an early exit per coordinate mispredicts on noisy
@@ -75,7 +84,7 @@ final class WindowNovelty {
         int nearest = -1;
         int bestBits = Integer.MAX_VALUE;
         for (int p = 0; p < s.prototypeCount; p++) {
-            int d = distanceBits(memory, p * WINDOW);
+            int d = distanceBits(memory, PROTOTYPES_AT + p * WINDOW);
             if (d < bestBits || (d == bestBits && p == s.lastNearest)) { // a tie goes to the prototype matched last time
                 bestBits = d;
                 nearest = p;
@@ -88,10 +97,10 @@ final class WindowNovelty {
         if (nearest >= 0) {
             double deviation = logDistance - s.logDistanceMean;
             if (s.distances >= settings.noveltyWarmupSamples()) {
-                z = deviation / Math.max(Math.sqrt(s.logDistanceVariance), 0.1);
+                z = deviation / Math.max(Math.sqrt(s.logDistanceVariance), 0.1); // the scale before this distance is learnt
             }
             s.distances++;
-            double alpha = learning * Math.max(settings.noveltyAlpha(), 1.0 / s.distances);
+            double alpha = learning * distanceWeight.of(s.distances);
             s.logDistanceMean += alpha * deviation;
             s.logDistanceVariance += alpha * (deviation * deviation - s.logDistanceVariance);
         }
@@ -100,13 +109,13 @@ final class WindowNovelty {
         int matched;
         if (near) {
             matched = nearest;
-            int offset = nearest * WINDOW;
+            int offset = PROTOTYPES_AT + nearest * WINDOW;
             for (int i = 0; i < WINDOW; i++) {
                 memory[offset + i] += (float) (PROTOTYPE_LEARNING * (point[i] - memory[offset + i]));
             }
         } else {
             matched = s.prototypeCount < PROTOTYPES ? s.prototypeCount++ : leastRecentlyMatched(s);
-            System.arraycopy(point, 0, memory, matched * WINDOW, WINDOW);
+            System.arraycopy(point, 0, memory, PROTOTYPES_AT + matched * WINDOW, WINDOW);
         }
         // Match times are written only when the match moves to another prototype: the current one is by definition
         // the most recent, and a series that keeps matching one prototype does not touch the array at all.

@@ -207,7 +207,7 @@ class SeriesDetectorTest {
         assertThat(java.util.Arrays.stream(z, 602, 606).min().orElseThrow()).as("the first dip, whole windows of it").isGreaterThan(3.5);
         assertThat(java.util.Arrays.stream(z, 1_302, 1_306).max().orElseThrow()).as("the same dip again").isLessThan(2.0);
         assertThat(state.prototypeCount).isLessThanOrEqualTo(WindowNovelty.PROTOTYPES);
-        assertThat(state.windowPrototypes).hasSize((WindowNovelty.PROTOTYPES + 1) * WindowNovelty.WINDOW);
+        assertThat(state.windowPrototypes).hasSize(WindowNovelty.MEMORY_SIZE);
     }
 
     @Test
@@ -220,7 +220,7 @@ class SeriesDetectorTest {
             novelty.observe(state, random.nextGaussian() + spike, 1.0);
         }
         assertThat(state.prototypeCount).isEqualTo(WindowNovelty.PROTOTYPES);
-        assertThat(state.windowPrototypes).hasSize((WindowNovelty.PROTOTYPES + 1) * WindowNovelty.WINDOW);
+        assertThat(state.windowPrototypes).hasSize(WindowNovelty.MEMORY_SIZE);
     }
 
     @Test
@@ -240,6 +240,17 @@ class SeriesDetectorTest {
         assertThat(score[0]).as("one in 30,000: once in 100 days at five-minute sampling, worth an alarm")
                 .isGreaterThanOrEqualTo(DetectorSettings.defaults().instantScore());
         assertThat(score[1]).as("several times a day at one-second sampling: not").isLessThan(DetectorSettings.defaults().alarmScore());
+
+        // The correction is cached in the state; one restored from before the cache existed has none and must recompute it.
+        SeriesDetector d = new SeriesDetector(DetectorSettings.defaults());
+        SeriesState state = new SeriesState();
+        for (int i = 0; i < 1_500; i++) {
+            d.update(state, 1_000L * (i + 1), v[i], false);
+        }
+        state.samplingCorrection = 0;
+        state.correctionForIntervalMs = 0;
+        d.update(state, 1_000L * 1_501, v[1_500], false);
+        assertThat(d.lastScore()).isEqualTo(score[1]);
     }
 
     @Test
