@@ -77,7 +77,7 @@ public final class LocalRunner implements AutoCloseable {
         return runner;
     }
 
-    /** A local cluster's configuration: every endpoint on loopback (REST on a free port), a small managed memory. */
+    /** A local cluster's configuration: every endpoint on loopback (REST on a free port), a small managed memory, 128 KB network buffers. */
     public static Configuration loopbackConfiguration() {
         Configuration conf = new Configuration();
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
@@ -87,6 +87,12 @@ public final class LocalRunner implements AutoCloseable {
         conf.set(TaskManagerOptions.BIND_HOST, "127.0.0.1");
         conf.set(TaskManagerOptions.HOST, "127.0.0.1");
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, org.apache.flink.configuration.MemorySize.ofMebiBytes(64));
+        // Network buffers of 128 KB rather than 32: DetectJob ships every telemetry record from its source to the keyed
+        // scorer, and a back-pressured source is woken once per recycled buffer (a futex wake, ~5% of the scorer's CPU);
+        // four times fewer buffers, four times fewer wakes. Measured with two clusters in one JVM
+        // (x0 bench detect-throughput): DetectJob +15%. Records are still flushed by the buffer timeout, so latency
+        // under light load is unchanged. The README recommends the same for a real cluster.
+        conf.set(TaskManagerOptions.MEMORY_SEGMENT_SIZE, org.apache.flink.configuration.MemorySize.parse("128kb"));
         return conf;
     }
 

@@ -22,6 +22,8 @@ public class NodeSeries {
     /** The node's labels (canonical) as its last batch had them, and when the inventory last heard of the node. */
     public String nodeLabels = "";
     public long seenReportedMs = Long.MIN_VALUE;
+    /** When the node's clean-up timer fires (event time; MIN_VALUE: none set): it drops series that went silent. */
+    public long cleanupAtMs = Long.MIN_VALUE;
 
     public NodeSeries() {}
 

@@ -59,8 +59,8 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
     private transient TelemetryDecoder decoder;
     /** Decoded into again and again: nothing of a batch outlives its processElement call. */
     private transient TelemetryBatch reuse;
+    /** The node's series and its clean-up timer: one value, one state lookup per batch. */
     private transient ValueState<NodeSeries> nodeSeries;
-    private transient ValueState<Long> cleanupTimer;
 
     public ScoreNodeSeries(DetectorSettings settings) {
         this(settings, NodeModelSettings.disabled());
@@ -76,7 +76,6 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
         detector = new SeriesDetector(settings);
         decoder = new TelemetryDecoder();
         nodeSeries = getRuntimeContext().getState(new ValueStateDescriptor<>("node-series", NodeSeries.class));
-        cleanupTimer = getRuntimeContext().getState(new ValueStateDescriptor<>("cleanup-timer", Long.class));
         nodeModel = getRuntimeContext().getState(new ValueStateDescriptor<>("node-model", NodeModelState.class));
         models = new HashMap<>();
         modelOn = modelSettings.enabled();
@@ -157,14 +156,13 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
             }
         }
         matcher.finish();
+        if (node.cleanupAtMs == Long.MIN_VALUE) {
+            node.cleanupAtMs = ts + settings.idleTimeoutMs();
+            ctx.timerService().registerEventTimeTimer(node.cleanupAtMs);
+        }
         nodeSeries.update(node);
         if (model != null && informative(features)) {
             scoreNode(batch.getNodeId(), nodeLabels, ts, model, features, out);
-        }
-        if (cleanupTimer.value() == null) {
-            long at = ts + settings.idleTimeoutMs();
-            cleanupTimer.update(at);
-            ctx.timerService().registerEventTimeTimer(at);
         }
     }
 
@@ -184,13 +182,8 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
                 out.collect(anomaly(ctx.getCurrentKey(), s, AnomalyPhase.ENDED, s.lastTimestampMs)); // no episode left dangling
             }
         }
-        if (node != null && active.size() < node.series.length) {
-            node.series = active.toArray(new SeriesState[0]);
-            nodeSeries.update(node);
-        }
         if (nextDue == Long.MAX_VALUE) {
             nodeSeries.clear();
-            cleanupTimer.clear();
             NodeModelState model = nodeModel.value();
             if (model != null && model.error.inEpisode) {
                 out.collect(anomaly(ctx.getCurrentKey(), model.error, AnomalyPhase.ENDED, model.error.lastTimestampMs));
@@ -203,7 +196,9 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
                 }
             }
         } else {
-            cleanupTimer.update(nextDue);
+            node.series = active.toArray(new SeriesState[0]);
+            node.cleanupAtMs = nextDue;
+            nodeSeries.update(node);
             ctx.timerService().registerEventTimeTimer(nextDue);
         }
     }
