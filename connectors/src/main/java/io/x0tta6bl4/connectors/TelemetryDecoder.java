@@ -27,7 +27,8 @@ import java.util.Map;
  * the same treatment as from Avro: an {@link UndecodableRecordException} naming what is wrong.
  *
  * <p>Not thread-safe (one per operator instance). Given a batch to reuse, the batch, its samples and their label maps
- * are those of earlier calls, overwritten (a caller that keeps nothing of a batch past the next call); given null,
+ * are those of earlier calls, overwritten (a caller that keeps nothing of a batch past the next call, and changes
+ * none of it: a sample whose name and labels are encoded as last time keeps the objects it had); given null,
  * everything is new.
  */
 public final class TelemetryDecoder {
@@ -40,6 +41,12 @@ public final class TelemetryDecoder {
     private final StringTable strings = new StringTable();
     /** Samples handed out by earlier calls, reused in order. */
     private final List<MetricSample> pool = new ArrayList<>();
+    /**
+     * Per pooled sample, the bytes its name and labels were decoded from last time (null: not known). The same bytes
+     * decode to the same name and labels, which the pooled sample still holds: a fleet's batches list the same series
+     * in the same order, so most samples skip three string lookups and a label map's rebuild for one comparison.
+     */
+    private final List<byte[]> heads = new ArrayList<>();
     private byte[] in;
     private int pos;
 
@@ -100,12 +107,25 @@ public final class TelemetryDecoder {
             sample.setLabels(new HashMap<>());
             if (index >= 0) {
                 pool.add(sample);
+                heads.add(null);
             }
         } else {
             sample = pool.get(index);
         }
-        sample.setName(readString());
-        readMap(sample.getLabels());
+        byte[] head = index >= 0 ? heads.get(index) : null;
+        if (head != null && head.length <= in.length - pos && Arrays.equals(in, pos, pos + head.length, head, 0, head.length)) {
+            pos += head.length; // decoding these bytes again would give the name and labels the sample already holds
+        } else {
+            if (index >= 0) {
+                heads.set(index, null); // a failure half-way leaves the sample changed: its old bytes no longer describe it
+            }
+            int start = pos;
+            sample.setName(readString());
+            readMap(sample.getLabels());
+            if (index >= 0) {
+                heads.set(index, Arrays.copyOfRange(in, start, pos));
+            }
+        }
         sample.setValue(Double.longBitsToDouble(readFixedLong()));
         long kind = readLong();
         if (kind < 0 || kind >= KINDS.length) {

@@ -74,6 +74,52 @@ class TelemetryDecoderTest {
         }
     }
 
+    /**
+     * A fleet's batches: one node's layout batch after batch, now and then a label value, a name or the number of
+     * samples changed, and corrupt records in between. With reuse, samples whose name and labels are encoded as last
+     * time keep what they had; every batch must still decode exactly as Avro decodes it.
+     */
+    @Test
+    void batchesThatRepeatTheLastOnesLayoutDecodeAsAvroDecodesThemAndCorruptOnesLeaveNothingBehind() throws Exception {
+        Random r = new Random(23);
+        TelemetryDecoder decoder = new TelemetryDecoder();
+        TelemetryBatch template = randomBatch(r);
+        TelemetryBatch reused = null;
+        int failures = 0;
+        for (int i = 0; i < 5_000; i++) {
+            List<MetricSample> samples = new ArrayList<>();
+            for (MetricSample s : template.getSamples()) {
+                MetricSample copy = MetricSample.newBuilder(s).setLabels(new HashMap<>(s.getLabels())).setValue(r.nextGaussian()).build();
+                switch (r.nextInt(40)) {
+                    case 0 -> copy.getLabels().put(word(r), word(r));
+                    case 1 -> copy.setName(word(r));
+                    case 2 -> copy.getLabels().clear();
+                    default -> { } // as last time: the common case
+                }
+                samples.add(copy);
+            }
+            if (r.nextInt(30) == 0 && !samples.isEmpty()) {
+                samples.remove(r.nextInt(samples.size())); // a series vanished: the rest shift by one
+            }
+            if (r.nextInt(200) == 0) {
+                template = randomBatch(r);
+            }
+            TelemetryBatch original = TelemetryBatch.newBuilder(template).setSamples(samples).build();
+            byte[] bytes = CODEC.encode(original);
+            if (r.nextInt(10) == 0) { // a truncated record half-way through some sample's name or labels
+                try {
+                    reused = decoder.decode(java.util.Arrays.copyOf(bytes, AvroCodec.HEADER_LENGTH + r.nextInt(bytes.length - AvroCodec.HEADER_LENGTH)), reused);
+                } catch (UndecodableRecordException expected) {
+                    failures++;
+                }
+            }
+            reused = decoder.decode(bytes, reused);
+            assertThat(reused).as("batch %d", i).isEqualTo(original);
+            template = original;
+        }
+        assertThat(failures).as("truncations were tried").isGreaterThan(100);
+    }
+
     @Test
     void aBatchDecodedWithoutReuseIsNotChangedByLaterCalls() throws Exception {
         Random r = new Random(5);
