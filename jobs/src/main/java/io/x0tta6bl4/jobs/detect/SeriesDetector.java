@@ -10,8 +10,8 @@ package io.x0tta6bl4.jobs.detect;
  * {@code clearSamples} quiet samples, and the next one may start only after {@code rearmSamples} (or sooner for a
  * clearly stronger deviation): one alarm per incident, not one per sample.
  *
- * <p>Non-finite values, duplicates and samples older than the last are skipped; a counter is turned into a
- * rate per second, and a counter that goes down (restart) gives no rate for that sample.
+ * <p>Non-finite values, magnitudes beyond a quarter of a float's range, duplicates and samples older than the last are
+ * skipped; a counter is turned into a rate per second, and a counter that goes down (restart) gives no rate for that sample.
  *
  * <p>Stateless itself: all memory is in the {@link SeriesState} it is handed, which is Flink state.
  */
@@ -19,6 +19,12 @@ public final class SeriesDetector {
     /** What one sample did to the series' episode. */
     public enum Transition { NONE, STARTED, ENDED }
 
+    /**
+     * Larger magnitudes are skipped like NaN: the seasonal profile keeps floats, and a value beyond a float's range (a
+     * broken exporter's 1e300) stored as an infinity left the baseline's scale infinite for good (nothing alarmed again).
+     * A quarter of a float's range keeps sums and differences of two values finite too.
+     */
+    static final double LARGEST_VALUE = Float.MAX_VALUE / 4;
     private static final double EPISODE_LEARNING = 0.1;
     private static final double INTERVAL_LEARNING = 0.05;
 
@@ -51,8 +57,8 @@ public final class SeriesDetector {
         lastScore = 0;
         lastZ = 0;
         lastNoveltyZ = Double.NaN;
-        if (timestampMs <= s.lastTimestampMs || !Double.isFinite(rawValue)) {
-            return Transition.NONE; // duplicates, disorder beyond the watermark, NaN and infinities
+        if (timestampMs <= s.lastTimestampMs || !(Math.abs(rawValue) <= LARGEST_VALUE)) {
+            return Transition.NONE; // duplicates, disorder beyond the watermark, NaN, infinities and astronomical values
         }
         long intervalMs = s.lastTimestampMs == Long.MIN_VALUE ? 0 : timestampMs - s.lastTimestampMs;
         double value = rawValue;
@@ -64,6 +70,9 @@ public final class SeriesDetector {
                 return Transition.NONE; // first sample, or a counter reset: no rate this time
             }
             value = (rawValue - previous) * 1000.0 / intervalMs;
+            if (!(value <= LARGEST_VALUE)) {
+                return Transition.NONE; // a rate beyond a float's range is no measurement either
+            }
         }
         s.lastTimestampMs = timestampMs;
         s.samples++;

@@ -37,6 +37,8 @@ final class WindowNovelty {
     private static final double PROTOTYPE_LEARNING = 0.1;
     /** Distances are floored at this fraction of the largest |value| seen: a flat series has distance 0 otherwise. */
     private static final double DISTANCE_FLOOR = 1e-9;
+    /** The largest magnitude stored: differences of stored values, and prototypes moving between them, stay finite. */
+    private static final double LARGEST_STORED = SeriesDetector.LARGEST_VALUE;
     /**
      * A series' memory is one array: the last {@link #WINDOW} values (a ring), then the prototypes, each {@link #WINDOW}
      * values in a row. The ring comes first, beside the array's header, which every access reads (for its length):
@@ -66,10 +68,14 @@ final class WindowNovelty {
             s.prototypeLastMatch = new long[PROTOTYPES];
             s.lastNearest = -1;
         }
+        // Clamped so that the difference of any two stored values is a finite float: a value beyond a float's range (a
+        // broken exporter's 1e300) would be stored as an infinity, the difference of two infinities is NaN, and one NaN
+        // distance made the distance statistics NaN for good (the member never scored that series again).
+        double clamped = Math.max(-LARGEST_STORED, Math.min(value, LARGEST_STORED));
         float[] memory = s.windowPrototypes;
-        memory[(int) (s.windowSamples % WINDOW)] = (float) value;
+        memory[(int) (s.windowSamples % WINDOW)] = (float) clamped;
         s.windowSamples++;
-        s.largestMagnitude = Math.max(s.largestMagnitude, Math.abs(value));
+        s.largestMagnitude = Math.max(s.largestMagnitude, Math.abs(clamped));
         if (s.windowSamples < WINDOW) {
             return Double.NaN;
         }

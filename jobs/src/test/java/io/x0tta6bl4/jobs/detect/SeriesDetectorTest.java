@@ -188,6 +188,48 @@ class SeriesDetectorTest {
     }
 
     @Test
+    void aFewAstronomicalValuesDoNotBlindTheDetectorForGood() {
+        double[] v = noisy(6_000, 10, 0.1, 41);
+        for (int i = 1_000; i < 1_003; i++) {
+            v[i] = 1e300; // a broken exporter: finite, but beyond a float's range
+        }
+        for (int i = 5_000; i < 5_020; i++) {
+            v[i] += 3; // a plain step, long after
+        }
+        SeriesDetector d = new SeriesDetector(DetectorSettings.defaults());
+        SeriesState state = new SeriesState();
+        List<Integer> starts = new ArrayList<>();
+        for (int i = 0; i < v.length; i++) {
+            if (d.update(state, FIVE_MINUTES * (i + 1), v[i], false) == SeriesDetector.Transition.STARTED) {
+                starts.add(i);
+            }
+            if (i > 4_000) {
+                assertThat(d.lastZ()).as("sample %d", i).isFinite();
+            }
+        }
+        assertThat(starts).as("the step, long after the astronomical values").anyMatch(i -> i >= 5_000 && i < 5_003);
+    }
+
+    @Test
+    void finiteValuesBeyondAFloatsRangeDoNotSilenceTheNoveltyMemberForGood() {
+        WindowNovelty novelty = new WindowNovelty(DetectorSettings.defaults());
+        SeriesState state = new SeriesState();
+        Random random = new Random(9);
+        for (int i = 0; i < 500; i++) {
+            novelty.observe(state, random.nextGaussian(), 1.0);
+        }
+        for (double huge : new double[] {1e300, -1e300, 1e300, Double.MAX_VALUE, -Double.MAX_VALUE}) {
+            novelty.observe(state, huge, 1.0); // a broken exporter's values: finite as doubles, infinite as floats
+        }
+        double[] z = new double[3_000];
+        for (int i = 0; i < z.length; i++) {
+            z[i] = novelty.observe(state, random.nextGaussian(), 1.0);
+        }
+        assertThat(state.logDistanceMean).as("the distance statistics stay numbers").isFinite();
+        assertThat(java.util.Arrays.stream(z, 2_000, 3_000).allMatch(Double::isFinite)).as("the member still scores").isTrue();
+    }
+
+    @Test
     void aShapeNeverSeenIsNovelAndItsRepeatIsFamiliar() {
         WindowNovelty novelty = new WindowNovelty(DetectorSettings.defaults());
         SeriesState state = new SeriesState();
