@@ -35,8 +35,14 @@ final class WindowNovelty {
     static final int PROTOTYPES = 64;
     /** How far a matched prototype moves towards the window (a slow average: one odd window does not drag it). */
     private static final double PROTOTYPE_LEARNING = 0.1;
-    /** Distances are floored at this fraction of the largest |value| seen: a flat series has distance 0 otherwise. */
+    /** Distances are floored at this fraction of the largest recent |value|: a flat series has distance 0 otherwise. */
     private static final double DISTANCE_FLOOR = 1e-9;
+    /**
+     * Per-sample decay of that largest |value|: one wild value must not raise the floor above every later distance for
+     * good (the member would be blind); after ≈ 70,000 samples even a float's range has decayed to ordinary scales.
+     * NAB's scores are the same with or without it.
+     */
+    private static final double MAGNITUDE_DECAY = 0.999;
     /** The largest magnitude stored: differences of stored values, and prototypes moving between them, stay finite. */
     private static final double LARGEST_STORED = SeriesDetector.LARGEST_VALUE;
     /**
@@ -75,7 +81,7 @@ final class WindowNovelty {
         float[] memory = s.windowPrototypes;
         memory[(int) (s.windowSamples % WINDOW)] = (float) clamped;
         s.windowSamples++;
-        s.largestMagnitude = Math.max(s.largestMagnitude, Math.abs(clamped));
+        s.largestMagnitude = Math.max(s.largestMagnitude * MAGNITUDE_DECAY, Math.abs(clamped));
         if (s.windowSamples < WINDOW) {
             return Double.NaN;
         }

@@ -227,6 +227,16 @@ class SeriesDetectorTest {
         }
         assertThat(state.logDistanceMean).as("the distance statistics stay numbers").isFinite();
         assertThat(java.util.Arrays.stream(z, 2_000, 3_000).allMatch(Double::isFinite)).as("the member still scores").isTrue();
+
+        // The wild values raised the distance floor far above every ordinary distance; it decays, so the member sees again.
+        for (int i = 0; i < 80_000; i++) {
+            novelty.observe(state, random.nextGaussian(), 1.0);
+        }
+        double deepest = 0;
+        for (double dip : new double[] {-6, -12, -18, -12, -6, 0, 0, 0}) {
+            deepest = Math.max(deepest, novelty.observe(state, random.nextGaussian() + dip, 1.0));
+        }
+        assertThat(deepest).as("a dip never seen is novel again").isGreaterThan(3.0);
     }
 
     @Test
