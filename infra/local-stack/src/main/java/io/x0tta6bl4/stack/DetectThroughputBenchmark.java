@@ -45,7 +45,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code x0 bench detect-throughput}: DetectJob end to end (decode, split, score every series, anomalies and
  * inventory back to Kafka) against a Kafka-to-Kafka passthrough of the very same telemetry records, in one run on
- * one broker, each a bounded job at the same parallelism: a warm-up round of both, then rounds alternating which
+ * one broker, each a bounded job at the same parallelism: warm-up rounds of both, then rounds alternating which
  * goes first. The figure is the median of the rounds' rate ratios (target: DetectJob at >= 70% of the passthrough).
  * A cold passthrough is several times slower than a warm one, so comparing against the first run flatters DetectJob.
  *

@@ -107,7 +107,7 @@ public final class SeriesDetector {
                 surprise = Math.max(surprise, noveltySurprise);
             }
         }
-        double score = surprise > 0 ? SurpriseCalibration.score(Math.max(surprise - samplingCorrection(s), 0)) : 0;
+        double score = SurpriseCalibration.score(Math.max(surprise - samplingCorrection(s), 0));
         lastScore = score;
         boolean alarming = score >= settings.alarmScore();
         // Inside an episode the baselines and their scale learn ten times slower: a sustained fault stays visible

@@ -55,7 +55,7 @@ final class SurpriseCalibration {
         }
         double magnitude = Math.min(Math.abs(z), (BINS - 1) * BIN_WIDTH);
         int bin = (int) (magnitude / BIN_WIDTH);
-        double seen = seenBefore(s, z);
+        double seen = seenFrom(s, bin);
         double surprise = 0;
         if (seen < silencedFrom[bin]) {
             double gaussian = NormalTail.surprise(magnitude);
@@ -100,10 +100,14 @@ final class SurpriseCalibration {
 
     /** Earlier deviations at least as large as |z| (decayed count), for the evidence. */
     static double seenBefore(SeriesState s, double z) {
+        return seenFrom(s, (int) (Math.min(Math.abs(z), (BINS - 1) * BIN_WIDTH) / BIN_WIDTH));
+    }
+
+    /** Earlier deviations in {@code bin} or above (decayed count). */
+    private static double seenFrom(SeriesState s, int bin) {
         if (s.zHistogram == null) {
             return 0;
         }
-        int bin = (int) (Math.min(Math.abs(z), (BINS - 1) * BIN_WIDTH) / BIN_WIDTH);
         double seen = 0;
         if (bin < BINS / 2) {
             // Most samples are small deviations: the total minus the few bins below is fewer additions than the tail.
