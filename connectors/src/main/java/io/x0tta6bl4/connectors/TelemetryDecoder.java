@@ -9,6 +9,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,8 @@ import java.util.Map;
  *
  * <p>Not thread-safe (one per operator instance). Given a batch to reuse, the batch, its samples and their label maps
  * are those of earlier calls, overwritten (a caller that keeps nothing of a batch past the next call, and changes
- * none of it: a sample whose name and labels are encoded as last time keeps the objects it had); given null,
+ * none of it: a sample whose name and labels are encoded as last time keeps the objects it had), and the node labels
+ * are a shared read-only map, the same instance whenever they are encoded with the same bytes; given null,
  * everything is new.
  */
 public final class TelemetryDecoder {
@@ -39,6 +41,8 @@ public final class TelemetryDecoder {
     private final AvroCodec<TelemetryBatch> codec = AvroCodec.of(TelemetryBatch.class);
     private final boolean direct;
     private final StringTable strings = new StringTable();
+    /** Node label maps by their encoding: see {@link #sharedLabels()}. */
+    private final BytesTable<Map<String, String>> labelMaps = new BytesTable<>();
     /** Samples handed out by earlier calls, reused in order. */
     private final List<MetricSample> pool = new ArrayList<>();
     /**
@@ -81,9 +85,13 @@ public final class TelemetryDecoder {
         batch.setNodeId(readString());
         batch.setTimestampMs(readLong());
         batch.setSequence(readLong());
-        Map<String, String> nodeLabels = reusing && batch.getNodeLabels() instanceof HashMap<String, String> m ? m : new HashMap<>();
-        readMap(nodeLabels);
-        batch.setNodeLabels(nodeLabels);
+        if (reusing) {
+            batch.setNodeLabels(sharedLabels());
+        } else {
+            Map<String, String> nodeLabels = new HashMap<>();
+            readMap(nodeLabels);
+            batch.setNodeLabels(nodeLabels);
+        }
 
         List<MetricSample> samples = reusing && batch.getSamples() instanceof ArrayList<MetricSample> l ? l : new ArrayList<>();
         samples.clear();
@@ -135,6 +143,40 @@ public final class TelemetryDecoder {
         return sample;
     }
 
+    /**
+     * The label map encoded next, as a shared read-only map: the same bytes give the same instance (a fleet's nodes
+     * send the same labels with every batch, and many nodes share them), so a caller tells unchanged labels by identity
+     * and nothing is built. The map's extent is found first, which checks its structure as reading it would.
+     */
+    private Map<String, String> sharedLabels() throws UndecodableRecordException {
+        int start = pos;
+        skipMap();
+        Map<String, String> labels = labelMaps.get(in, start, pos - start);
+        if (labels == null) {
+            int end = pos;
+            pos = start;
+            Map<String, String> read = new HashMap<>();
+            readMap(read);
+            labels = Collections.unmodifiableMap(read);
+            labelMaps.put(in, start, end - start, labels);
+        }
+        return labels;
+    }
+
+    private void skipMap() throws UndecodableRecordException {
+        long entries = 0;
+        for (long block = readBlockCount(); block != 0; block = readBlockCount()) {
+            entries += block;
+            if (entries > AvroCodec.MAX_ITEMS) {
+                throw new UndecodableRecordException("corrupt TelemetryBatch body: a label map of more than " + AvroCodec.MAX_ITEMS + " entries");
+            }
+            for (long i = 0; i < 2 * block; i++) {
+                int length = stringLength(); // key, then value (not pos += stringLength(): that adds to pos before the length was read)
+                pos += length;
+            }
+        }
+    }
+
     private void readMap(Map<String, String> into) throws UndecodableRecordException {
         into.clear();
         for (long block = readBlockCount(); block != 0; block = readBlockCount()) {
@@ -162,13 +204,19 @@ public final class TelemetryDecoder {
     }
 
     private String readString() throws UndecodableRecordException {
+        int length = stringLength();
+        String s = strings.get(in, pos, length);
+        pos += length;
+        return s;
+    }
+
+    /** The length of the string that follows, checked against the record's end. */
+    private int stringLength() throws UndecodableRecordException {
         long length = readLong();
         if (length < 0 || length > AvroCodec.MAX_BYTES || length > in.length - pos) {
             throw new UndecodableRecordException("corrupt or truncated TelemetryBatch body: string length " + length);
         }
-        String s = strings.get(in, pos, (int) length);
-        pos += (int) length;
-        return s;
+        return (int) length;
     }
 
     /** Avro's long: zig-zag, then 7 bits a byte, least significant first. */
@@ -197,43 +245,71 @@ public final class TelemetryDecoder {
         return v;
     }
 
-    /**
-     * The strings read so far, by their UTF-8 bytes (open addressing). Bounded: when full it starts afresh, so a
-     * stream of ever-new label values costs a string each, as without the table, and never unbounded memory.
-     */
+    /** The strings read so far, by their UTF-8 bytes. */
     static final class StringTable {
+        private final BytesTable<String> table = new BytesTable<>();
+
+        String get(byte[] bytes, int offset, int length) {
+            String s = table.get(bytes, offset, length);
+            if (s == null) {
+                s = new String(bytes, offset, length, StandardCharsets.UTF_8);
+                table.put(bytes, offset, length, s);
+            }
+            return s;
+        }
+
+        static int hash(byte[] bytes, int offset, int length) {
+            return BytesTable.hash(bytes, offset, length);
+        }
+    }
+
+    /**
+     * Values by the bytes they were decoded from (open addressing). Bounded: when full it starts afresh, so a stream
+     * of ever-new keys costs a value each, as without the table, and never unbounded memory.
+     */
+    static final class BytesTable<V> {
         private static final int CAPACITY = 4096; // a power of two; at most half full
         private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
         private final byte[][] keys = new byte[CAPACITY][];
-        private final String[] values = new String[CAPACITY];
+        private final Object[] values = new Object[CAPACITY];
         private int size;
 
-        String get(byte[] bytes, int offset, int length) {
-            int hash = hash(bytes, offset, length);
-            int slot = (hash ^ (hash >>> 16)) & (CAPACITY - 1);
-            while (keys[slot] != null) {
+        /** The value remembered for these bytes, or null. */
+        @SuppressWarnings("unchecked")
+        V get(byte[] bytes, int offset, int length) {
+            for (int slot = firstSlot(bytes, offset, length); keys[slot] != null; slot = (slot + 1) & (CAPACITY - 1)) {
                 byte[] key = keys[slot];
                 if (Arrays.equals(key, 0, key.length, bytes, offset, offset + length)) {
-                    return values[slot];
+                    return (V) values[slot];
                 }
-                slot = (slot + 1) & (CAPACITY - 1);
             }
-            String s = new String(bytes, offset, length, StandardCharsets.UTF_8);
+            return null;
+        }
+
+        /** Remembers a value for bytes not in the table. */
+        void put(byte[] bytes, int offset, int length, V value) {
             if (size == CAPACITY / 2) {
                 Arrays.fill(keys, null);
                 Arrays.fill(values, null);
                 size = 0;
-                slot = (hash ^ (hash >>> 16)) & (CAPACITY - 1);
+            }
+            int slot = firstSlot(bytes, offset, length);
+            while (keys[slot] != null) {
+                slot = (slot + 1) & (CAPACITY - 1);
             }
             keys[slot] = Arrays.copyOfRange(bytes, offset, offset + length);
-            values[slot] = s;
+            values[slot] = value;
             size++;
-            return s;
+        }
+
+        private static int firstSlot(byte[] bytes, int offset, int length) {
+            int hash = hash(bytes, offset, length);
+            return (hash ^ (hash >>> 16)) & (CAPACITY - 1);
         }
 
         /**
          * The length and the first and last eight bytes, read as two longs: constant time whatever the length, where a
-         * byte-by-byte hash was a quarter of the lookup. Strings alike in all three only share a probe sequence (the
+         * byte-by-byte hash was a quarter of the lookup. Keys alike in all three only share a probe sequence (the
          * bytes are compared in full), and names that differ only in their middle are rare.
          */
         static int hash(byte[] bytes, int offset, int length) {

@@ -150,6 +150,23 @@ class TelemetryDecoderTest {
     }
 
     @Test
+    void nodeLabelsOfReusedBatchesAreOneReadOnlyMapPerEncoding() throws Exception {
+        TelemetryDecoder decoder = new TelemetryDecoder();
+        TelemetryBatch.Builder batch = TelemetryBatch.newBuilder().setNodeId("n1").setTimestampMs(1).setSequence(1).setSamples(List.of());
+        TelemetryBatch reused = decoder.decode(CODEC.encode(batch.setNodeLabels(Map.of("role", "db")).build()), null);
+        reused = decoder.decode(CODEC.encode(batch.build()), reused);
+        Map<String, String> db = reused.getNodeLabels();
+        reused = decoder.decode(CODEC.encode(batch.setNodeId("n2").build()), reused); // another node, the same labels
+        assertThat(reused.getNodeLabels()).isSameAs(db);
+        reused = decoder.decode(CODEC.encode(batch.setNodeLabels(Map.of("role", "web")).build()), reused);
+        assertThat(reused.getNodeLabels()).isNotSameAs(db).containsExactly(Map.entry("role", "web"));
+        assertThat(db).containsExactly(Map.entry("role", "db")); // not overwritten by the next batch
+        assertThatThrownBy(() -> db.put("role", "web")).isInstanceOf(UnsupportedOperationException.class);
+        reused = decoder.decode(CODEC.encode(batch.setNodeLabels(Map.of("role", "db")).build()), reused);
+        assertThat(reused.getNodeLabels()).isSameAs(db);
+    }
+
+    @Test
     void theStringTableStaysBoundedUnderEverNewStrings() {
         TelemetryDecoder.StringTable table = new TelemetryDecoder.StringTable();
         for (int i = 0; i < 100_000; i++) {

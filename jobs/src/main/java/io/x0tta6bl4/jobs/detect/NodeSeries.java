@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Every series of one node, kept in the order the node's batches list them, so that a batch finds each sample's
@@ -21,6 +22,11 @@ public class NodeSeries {
     public SeriesState[] series = new SeriesState[0];
     /** The node's labels (canonical) as its last batch had them, and when the inventory last heard of the node. */
     public String nodeLabels = "";
+    /**
+     * The decoded label map that {@link #nodeLabels} was last checked against: the decoder hands out the same map for
+     * the same bytes, so an identical one needs no check. Not state: after a restore the first batch checks again.
+     */
+    public transient Map<String, String> nodeLabelsCheckedFor;
     public long seenReportedMs = Long.MIN_VALUE;
     /** When the node's clean-up timer fires (event time; MIN_VALUE: none set): it drops series that went silent. */
     public long cleanupAtMs = Long.MIN_VALUE;

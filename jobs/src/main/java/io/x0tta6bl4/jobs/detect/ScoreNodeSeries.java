@@ -122,9 +122,13 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
         if (node == null) {
             node = new NodeSeries();
         }
-        boolean relabelled = !Labels.matches(node.nodeLabels, batch.getNodeLabels());
-        if (relabelled) {
-            node.nodeLabels = Labels.canonical(batch.getNodeLabels());
+        boolean relabelled = false;
+        if (batch.getNodeLabels() != node.nodeLabelsCheckedFor) {
+            relabelled = !Labels.matches(node.nodeLabels, batch.getNodeLabels());
+            if (relabelled) {
+                node.nodeLabels = Labels.canonical(batch.getNodeLabels());
+            }
+            node.nodeLabelsCheckedFor = batch.getNodeLabels();
         }
         // The inventory hears of a node when it appears, when its labels change, and then every few seconds of event
         // time (its heartbeat is a minute, its idle timeout ten): not once per batch.

@@ -129,8 +129,11 @@ class ScoreNodeSeriesHarnessTest {
             feed(h, 1, 25, 0.2, false);
             h.processElement(raw("n1", TelemetryBatch.newBuilder().setNodeId("n1").setTimestampMs(25_000).setSequence(25)
                     .setNodeLabels(Map.of("role", "db", "zone", "b")).setSamples(List.of(gauge("cpu_usage_ratio", Map.of(), 0.2))).build()), 25_000);
+            // Back to the first labels: the decoder hands out its earlier map for them, which must still count as a change.
+            h.processElement(raw("n1", TelemetryBatch.newBuilder().setNodeId("n1").setTimestampMs(26_000).setSequence(26)
+                    .setNodeLabels(Map.of("role", "db")).setSamples(List.of(gauge("cpu_usage_ratio", Map.of(), 0.2))).build()), 26_000);
             assertThat(h.getSideOutput(ScoreNodeSeries.SEEN)).extracting(r -> r.getValue().labels + "@" + r.getValue().timestampMs)
-                    .containsExactly("role=db@1000", "role=db@11000", "role=db@21000", "role=db,zone=b@25000");
+                    .containsExactly("role=db@1000", "role=db@11000", "role=db@21000", "role=db,zone=b@25000", "role=db@26000");
         }
     }
 
