@@ -49,6 +49,8 @@ public class SeriesState {
     public long windowSamples;
     public long[] prototypeLastMatch;
     public int prototypeCount;
+    /** Whether the prototypes are stored coordinate by coordinate (false: row by row; see WindowNovelty). */
+    public boolean prototypesByCoordinate;
     public int lastNearest;
     public double largestMagnitude;
     public long distances;

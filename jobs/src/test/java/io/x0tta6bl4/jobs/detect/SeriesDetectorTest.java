@@ -276,6 +276,30 @@ class SeriesDetectorTest {
     }
 
     @Test
+    void theCoordinateByCoordinateLayoutGivesExactlyWhatRowsGive() {
+        // Noise with spikes of ever new heights and repeated dips: all 64 prototypes in use, and replaced, in both runs.
+        Random random = new Random(77);
+        double[] v = new double[30_000];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = random.nextGaussian() + (i % 97 == 0 ? 10.0 * (i / 97 % 40) : 0) - (i % 333 < 4 ? 8 : 0);
+        }
+        WindowNovelty rows = new WindowNovelty(DetectorSettings.defaults(), WindowNovelty.PROTOTYPES); // never rearranged
+        WindowNovelty rearranged = new WindowNovelty(DetectorSettings.defaults());
+        SeriesState byRow = new SeriesState();
+        SeriesState mixed = new SeriesState(); // rows for its first half (as restored from an older savepoint), then rearranged
+        for (int i = 0; i < v.length; i++) {
+            double expected = rows.observe(byRow, v[i], 1.0);
+            double actual = (i < v.length / 2 ? rows : rearranged).observe(mixed, v[i], 1.0);
+            assertThat(Double.doubleToRawLongBits(actual)).as("sample %d", i).isEqualTo(Double.doubleToRawLongBits(expected)); // NaN while warming up
+            assertThat(mixed.lastNearest).as("sample %d", i).isEqualTo(byRow.lastNearest);
+        }
+        assertThat(byRow.prototypesByCoordinate).isFalse();
+        assertThat(mixed.prototypesByCoordinate).isTrue();
+        assertThat(mixed.prototypeCount).isEqualTo(WindowNovelty.PROTOTYPES);
+        assertThat(mixed.prototypeLastMatch).containsExactly(byRow.prototypeLastMatch);
+    }
+
+    @Test
     void fasterSamplingNeedsMoreSurpriseSoFalseAlarmsPerDayStayTheSame() {
         double[] v = noisy(2_000, 10, 0.1, 16);
         v[1_500] = 10.42; // a single 4-sigma sample
