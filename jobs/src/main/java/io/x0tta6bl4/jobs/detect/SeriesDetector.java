@@ -32,6 +32,7 @@ public final class SeriesDetector {
     private final SeasonalBaseline baseline;
     private final SurpriseCalibration calibration;
     private final WindowNovelty novelty;
+    private final HistoricalRange range;
     private final SeasonalBaseline.Estimate estimate = new SeasonalBaseline.Estimate();
     private double lastScore;
     private double lastZ;
@@ -42,6 +43,7 @@ public final class SeriesDetector {
         this.baseline = new SeasonalBaseline(settings);
         this.calibration = new SurpriseCalibration(settings);
         this.novelty = new WindowNovelty(settings);
+        this.range = new HistoricalRange(settings);
     }
 
     /** Scores one sample; returns whether it opened or closed an episode. */
@@ -107,6 +109,12 @@ public final class SeriesDetector {
                 surprise = Math.max(surprise, noveltySurprise);
             }
         }
+        boolean byRange = false;
+        if (settings.rangeWeight() > 0) {
+            double rangeSurprise = range.observe(s, value, Math.min(1.0, intervalMs / SeasonalBaseline.REFERENCE_INTERVAL_MS), upperOnly);
+            byRange = rangeSurprise > surprise;
+            surprise = Math.max(surprise, rangeSurprise);
+        }
         double score = SurpriseCalibration.score(Math.max(surprise - samplingCorrection(s), 0));
         lastScore = score;
         boolean alarming = score >= settings.alarmScore();
@@ -151,7 +159,9 @@ public final class SeriesDetector {
             s.peakMs = timestampMs;
             s.peakObserved = value;
             s.peakNoveltyZ = lastNoveltyZ;
-            s.peakByNovelty = byNovelty;
+            s.peakByNovelty = byNovelty && !byRange;
+            s.peakRangeExcess = s.rangeExcess;
+            s.peakByRange = byRange;
         }
         return transition;
     }

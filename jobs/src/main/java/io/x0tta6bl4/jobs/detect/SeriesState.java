@@ -57,6 +57,15 @@ public class SeriesState {
     public double logDistanceMean;
     public double logDistanceVariance;
 
+    // HistoricalRange: the range of the values seen (forgetting slowly) and their long-run spread.
+    public long rangeSamples;
+    public double rangeLow;
+    public double rangeHigh;
+    public double longRunMean;
+    public double longRunVariance;
+    /** How far beyond the range the last sample was, in long-run standard deviations (0: inside it). */
+    public double rangeExcess;
+
     // The episode.
     public boolean inEpisode;
     public int belowInRow;
@@ -70,6 +79,9 @@ public class SeriesState {
     /** At the peak: the novelty member's standardised distance, and whether it outweighed the baseline. */
     public double peakNoveltyZ;
     public boolean peakByNovelty;
+    /** How far beyond the series' range the peak was, in long-run standard deviations (0: inside it). */
+    public double peakRangeExcess;
+    public boolean peakByRange;
     public double expected;
     /** The baseline the last sample was scored against (-1: none yet), and the one the current episode started on. */
     public int baseline = -1;
