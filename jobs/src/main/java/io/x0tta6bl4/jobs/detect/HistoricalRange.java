@@ -5,8 +5,8 @@ package io.x0tta6bl4.jobs.detect;
  * values seen (lowest and highest) and the long-run spread of the values (an exponentially weighted standard
  * deviation over ≈ 1,000 five-minute samples); a value beyond the range is surprising by how far beyond it lies, in
  * long-run standard deviations. The range forgets slowly: each sample it closes in on the long-run mean by
- * {@code rangeForgetting} of the way (≈ 35 days at 1e-4 per five-minute sample), so a single wild value stops defining
- * "normal" after a few weeks.
+ * {@code rangeForgetting} of the way (by a factor e every ≈ 35 days at 1e-4 per five-minute sample), so a single wild
+ * value does not define "normal" for ever.
  *
  * <p>What it adds: the baseline judges a value against its expectation and {@link SurpriseCalibration} discounts a
  * deviation of a size the series shows often, which silences a series' routine spikes but also the one spike that

@@ -313,9 +313,9 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
                 .build();
     }
 
-    /** Which members fired: the baseline's deviation, how often the series has shown one as large, and the window novelty. */
+    /** Which members fired: the baseline's deviation, how often the series has shown one as large, the window novelty and the range. */
     private static List<Evidence> evidence(SeriesState s, String baseline) {
-        List<Evidence> evidence = new ArrayList<>(3);
+        List<Evidence> evidence = new ArrayList<>(4);
         evidence.add(new Evidence("seasonal-baseline/" + baseline, s.peakScore,
                 String.format("peak z=%.1f against the %s baseline: observed %.4g vs expected %.4g", s.peakZ, baseline, s.peakObserved, s.expected)));
         evidence.add(new Evidence("surprise-calibration", s.peakScore,
@@ -324,6 +324,11 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
             evidence.add(new Evidence("window-novelty", s.peakScore, String.format("last %d deviations from the expected value %.1f standard "
                     + "deviations (log distance) farther than usual from every shape seen before%s", WindowNovelty.WINDOW, s.peakNoveltyZ,
                     s.peakByNovelty ? "; this member decided the score" : "")));
+        }
+        if (s.peakRangeExcess > 0) {
+            evidence.add(new Evidence("historical-range", s.peakScore, String.format("observed %.4g beyond every value of the series' "
+                    + "(slowly forgetting) range by %.1f long-run standard deviations%s", s.peakObserved, s.peakRangeExcess,
+                    s.peakByRange ? "; this member decided the score" : "")));
         }
         return evidence;
     }

@@ -5,7 +5,8 @@ package io.x0tta6bl4.jobs.detect;
  * {@link SeasonalBaseline} says what the value should be (level, daily or weekly, whichever fits the series) and
  * how many standard deviations it is off; {@link SurpriseCalibration} turns that into a surprise that accounts for
  * how often this series deviates that much; {@link WindowNovelty} says how unlike every earlier shape its last few
- * deviations from that expectation are. The larger surprise, less a correction for fast sampling, becomes the score in [0,1).
+ * deviations from that expectation are; {@link HistoricalRange} says how far beyond every value the series has shown
+ * it lies. The largest surprise, less a correction for fast sampling, becomes the score in [0,1).
  * An episode starts when two samples in a row reach the alarm score or one reaches the instant score, ends after
  * {@code clearSamples} quiet samples, and the next one may start only after {@code rearmSamples} (or sooner for a
  * clearly stronger deviation): one alarm per incident, not one per sample.
@@ -109,6 +110,8 @@ public final class SeriesDetector {
                 surprise = Math.max(surprise, noveltySurprise);
             }
         }
+        // The range member sees the value itself: a series whose spikes are its habit is quiet for the calibration, and
+        // the one spike that rises above all of them is news only against the whole history of values.
         boolean byRange = false;
         if (settings.rangeWeight() > 0) {
             double rangeSurprise = range.observe(s, value, Math.min(1.0, intervalMs / SeasonalBaseline.REFERENCE_INTERVAL_MS), upperOnly);

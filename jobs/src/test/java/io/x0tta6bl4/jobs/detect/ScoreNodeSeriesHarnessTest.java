@@ -75,16 +75,18 @@ class ScoreNodeSeriesHarnessTest {
     }
 
     @Test
-    void evidenceNamesEveryMemberOnceTheNoveltyMemberHasWarmedUp() throws Exception {
+    void evidenceNamesEveryMemberOnceTheMembersHaveWarmedUp() throws Exception {
         try (var h = harness()) {
-            int warm = SETTINGS.warmupSamples() + WindowNovelty.WINDOW + SETTINGS.noveltyWarmupSamples() + 20; // the member starts after the baseline
+            // The novelty and range members start after the baseline.
+            int warm = SETTINGS.warmupSamples() + Math.max(WindowNovelty.WINDOW + SETTINGS.noveltyWarmupSamples(), SETTINGS.rangeWarmupSamples()) + 20;
             feed(h, 1, warm, 0.2, false);
             feed(h, warm, warm + 5, 0.95, false);
             List<Anomaly> out = h.extractOutputValues();
             assertThat(out).extracting(Anomaly::getPhase).containsExactly(AnomalyPhase.STARTED);
             assertThat(out.get(0).getEvidence()).extracting(e -> e.getSource().toString())
-                    .containsExactly("seasonal-baseline/level", "surprise-calibration", "window-novelty");
+                    .containsExactly("seasonal-baseline/level", "surprise-calibration", "window-novelty", "historical-range");
             assertThat(out.get(0).getEvidence().get(2).getDetail().toString()).contains("standard deviations");
+            assertThat(out.get(0).getEvidence().get(3).getDetail().toString()).contains("beyond every value");
         }
     }
 

@@ -188,6 +188,38 @@ class SeriesDetectorTest {
     }
 
     @Test
+    void aBurstAboveEveryEarlierOneAlarmsThoughBurstsAreTheSeriesHabit() {
+        // Bursts of 15 to 25 sigma about twice a day are this series' habit; then one of 28: as a deviation it is one
+        // more of its kind (the calibration discounts it by their frequency), but no value of the series ever rose so high.
+        double[] v = noisy(4_000, 100, 1, 21);
+        Random heights = new Random(22);
+        for (int at = 400; at < 3_500; at += 150) {
+            v[at] += 15 + 10 * heights.nextDouble();
+        }
+        v[3_800] += 28;
+        SeriesDetector withoutRange = new SeriesDetector(DetectorSettings.defaults().with(java.util.Map.of("rangeWeight", "0")));
+        List<Integer> without = new ArrayList<>();
+        SeriesState state = new SeriesState();
+        for (int i = 0; i < v.length; i++) {
+            if (withoutRange.update(state, FIVE_MINUTES * (i + 1), v[i], false) == SeriesDetector.Transition.STARTED) {
+                without.add(i);
+            }
+        }
+        List<Integer> with = starts(run(new SeriesState(), v, FIVE_MINUTES));
+        assertThat(without).as("without the range member the highest burst passes as one more of the habit").doesNotContain(3_800);
+        assertThat(with).as("above every earlier value").contains(3_800);
+        double[] highestBefore = new double[v.length];
+        for (int i = 1; i < v.length; i++) {
+            highestBefore[i] = Math.max(highestBefore[i - 1], v[i - 1]);
+        }
+        // The range forgets slowly: a burst as high as the old record, long after it, is at the top of the range again.
+        assertThat(with.stream().filter(i -> !without.contains(i)))
+                .as("every alarm the member adds is for a value at least as high as the highest before, within the noise's sigma")
+                .isNotEmpty()
+                .allMatch(i -> v[i] >= highestBefore[i] - 1);
+    }
+
+    @Test
     void aFewAstronomicalValuesDoNotBlindTheDetectorForGood() {
         double[] v = noisy(6_000, 10, 0.1, 41);
         for (int i = 1_000; i < 1_003; i++) {
