@@ -59,6 +59,8 @@ public class SeriesState {
 
     // HistoricalRange: the range of the values seen (forgetting slowly) and their long-run spread.
     public long rangeSamples;
+    /** The running mean the member judges. */
+    public double rangeSmoothed;
     public double rangeLow;
     public double rangeHigh;
     public double longRunMean;

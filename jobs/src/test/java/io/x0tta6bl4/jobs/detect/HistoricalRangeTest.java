@@ -56,6 +56,26 @@ class HistoricalRangeTest {
     }
 
     @Test
+    void withSmoothingASustainedExcursionCountsAndASingleSampleLessSo() {
+        HistoricalRange smoothed = new HistoricalRange(DetectorSettings.defaults().with(java.util.Map.of("rangeSmoothing", "0.3")));
+        SeriesState s = new SeriesState();
+        Random random = new Random(6);
+        for (int i = 0; i < 5_000; i++) {
+            smoothed.observe(s, 10 + random.nextGaussian(), 1.0, false);
+        }
+        double level = 10 + 4 * Math.sqrt(s.longRunVariance) / 0.42 + (s.rangeHigh - 10); // well above the smoothed range
+        double single = smoothed.observe(s, level, 1.0, false);
+        for (int i = 0; i < 20; i++) {
+            smoothed.observe(s, 10, 1.0, false); // back to normal
+        }
+        double sustained = 0;
+        for (int i = 0; i < 6; i++) {
+            sustained = smoothed.observe(s, level, 1.0, false);
+        }
+        assertThat(sustained).isGreaterThan(single).isGreaterThan(0);
+    }
+
+    @Test
     void fasterSamplingForgetsNoFasterInTime() {
         SeriesState fiveMinutes = new SeriesState();
         SeriesState everySecond = new SeriesState();

@@ -59,6 +59,22 @@ class SeriesDetectorTest {
     }
 
     @Test
+    void theRangeMemberAddsNoFalseAlarmOnStationaryNoise() {
+        SeriesDetector withoutRange = new SeriesDetector(DetectorSettings.defaults().with(java.util.Map.of("rangeWeight", "0")));
+        for (long seed = 1; seed <= 5; seed++) {
+            double[] v = noisy(20_000, 0.3, 0.02, seed);
+            List<Integer> without = new ArrayList<>();
+            SeriesState state = new SeriesState();
+            for (int i = 0; i < v.length; i++) {
+                if (withoutRange.update(state, FIVE_MINUTES * (i + 1), v[i], false) == SeriesDetector.Transition.STARTED) {
+                    without.add(i);
+                }
+            }
+            assertThat(starts(run(new SeriesState(), v, FIVE_MINUTES))).as("seed %d", seed).isEqualTo(without);
+        }
+    }
+
+    @Test
     void stepIsDetectedOnItsFirstSampleAndEndsAfterTheLevelReturns() {
         double[] v = noisy(200, 0.2, 0.01, 2);
         for (int i = 100; i < 130; i++) {
