@@ -66,11 +66,16 @@ final class HistoricalRange {
             s.rangeHigh = value;
             return;
         }
-        double alpha = weightScale >= 1 ? longRunWeight.of(n) : Math.max(LONG_RUN_ALPHA * weightScale, 1.0 / n);
+        // A running mean over the first 1 / alpha values at any sampling rate, then weights measured in time (no division
+        // per sample: at one-second sampling a running mean to the time-scaled weight would divide for 3.5 days).
+        double alpha = longRunWeight.of(n);
+        if (alpha == LONG_RUN_ALPHA) {
+            alpha *= weightScale;
+        }
         double deviation = value - s.longRunMean;
         s.longRunMean += alpha * deviation;
         s.longRunVariance += alpha * (deviation * deviation - s.longRunVariance);
-        double forgetting = settings.rangeForgetting() * Math.min(weightScale, 1);
+        double forgetting = settings.rangeForgetting() * weightScale;
         s.rangeLow = Math.min(value, s.rangeLow + forgetting * (s.longRunMean - s.rangeLow));
         s.rangeHigh = Math.max(value, s.rangeHigh + forgetting * (s.longRunMean - s.rangeHigh));
     }

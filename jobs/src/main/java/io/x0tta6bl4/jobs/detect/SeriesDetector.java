@@ -28,6 +28,8 @@ public final class SeriesDetector {
     static final double LARGEST_VALUE = Float.MAX_VALUE / 4;
     private static final double EPISODE_LEARNING = 0.1;
     private static final double INTERVAL_LEARNING = 0.05;
+    /** A sample's share of five minutes is its interval times this (a multiplication, not a division per sample). */
+    private static final double PER_REFERENCE_INTERVAL = 1 / SeasonalBaseline.REFERENCE_INTERVAL_MS;
 
     private final DetectorSettings settings;
     private final SeasonalBaseline baseline;
@@ -114,7 +116,8 @@ public final class SeriesDetector {
         // the one spike that rises above all of them is news only against the whole history of values.
         boolean byRange = false;
         if (settings.rangeWeight() > 0) {
-            double rangeSurprise = range.observe(s, value, Math.min(1.0, intervalMs / SeasonalBaseline.REFERENCE_INTERVAL_MS), upperOnly);
+            double weightScale = intervalMs >= SeasonalBaseline.REFERENCE_INTERVAL_MS ? 1 : intervalMs * PER_REFERENCE_INTERVAL;
+            double rangeSurprise = range.observe(s, value, weightScale, upperOnly);
             byRange = rangeSurprise > surprise;
             surprise = Math.max(surprise, rangeSurprise);
         }
