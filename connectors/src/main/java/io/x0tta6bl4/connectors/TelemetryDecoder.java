@@ -257,10 +257,6 @@ public final class TelemetryDecoder {
             }
             return s;
         }
-
-        static int hash(byte[] bytes, int offset, int length) {
-            return BytesTable.hash(bytes, offset, length);
-        }
     }
 
     /**

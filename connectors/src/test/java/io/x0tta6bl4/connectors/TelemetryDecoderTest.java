@@ -187,7 +187,7 @@ class TelemetryDecoderTest {
         }
         byte[] first = names.get(0).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         byte[] last = names.get(199).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(TelemetryDecoder.StringTable.hash(first, 0, first.length)).isEqualTo(TelemetryDecoder.StringTable.hash(last, 0, last.length));
+        assertThat(TelemetryDecoder.BytesTable.hash(first, 0, first.length)).isEqualTo(TelemetryDecoder.BytesTable.hash(last, 0, last.length));
         for (int round = 0; round < 2; round++) {
             for (String name : names) {
                 byte[] framed = ("xx" + name + "yy").getBytes(java.nio.charset.StandardCharsets.UTF_8); // at an offset, as in a record

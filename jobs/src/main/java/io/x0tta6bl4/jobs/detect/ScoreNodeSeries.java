@@ -326,8 +326,8 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
                     s.peakByNovelty ? "; this member decided the score" : "")));
         }
         if (s.peakRangeExcess > 0) {
-            evidence.add(new Evidence("historical-range", s.peakScore, String.format("the running mean of the last few values beyond "
-                    + "every one the series has shown (a slowly forgetting range) by %.1f long-run standard deviations%s", s.peakRangeExcess,
+            evidence.add(new Evidence("historical-range", s.peakScore, String.format("%.4g is beyond every value the series has shown "
+                    + "(a slowly forgetting range) by %.1f long-run standard deviations%s", s.peakObserved, s.peakRangeExcess,
                     s.peakByRange ? "; this member decided the score" : "")));
         }
         return evidence;

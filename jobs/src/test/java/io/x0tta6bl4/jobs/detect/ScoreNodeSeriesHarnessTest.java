@@ -86,7 +86,7 @@ class ScoreNodeSeriesHarnessTest {
             assertThat(out.get(0).getEvidence()).extracting(e -> e.getSource().toString())
                     .containsExactly("seasonal-baseline/level", "surprise-calibration", "window-novelty", "historical-range");
             assertThat(out.get(0).getEvidence().get(2).getDetail().toString()).contains("standard deviations");
-            assertThat(out.get(0).getEvidence().get(3).getDetail().toString()).contains("beyond every one the series has shown");
+            assertThat(out.get(0).getEvidence().get(3).getDetail().toString()).contains("beyond every value the series has shown");
         }
     }
 
