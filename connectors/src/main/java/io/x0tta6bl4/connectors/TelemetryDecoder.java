@@ -150,7 +150,7 @@ public final class TelemetryDecoder {
      */
     private Map<String, String> sharedLabels() throws UndecodableRecordException {
         int start = pos;
-        skipMap();
+        readMap(null);
         Map<String, String> labels = labelMaps.get(in, start, pos - start);
         if (labels == null) {
             int end = pos;
@@ -163,30 +163,26 @@ public final class TelemetryDecoder {
         return labels;
     }
 
-    private void skipMap() throws UndecodableRecordException {
-        long entries = 0;
-        for (long block = readBlockCount(); block != 0; block = readBlockCount()) {
-            entries += block;
-            if (entries > AvroCodec.MAX_ITEMS) {
-                throw new UndecodableRecordException("corrupt TelemetryBatch body: a label map of more than " + AvroCodec.MAX_ITEMS + " entries");
-            }
-            for (long i = 0; i < 2 * block; i++) {
-                int length = stringLength(); // key, then value (not pos += stringLength(): that adds to pos before the length was read)
-                pos += length;
-            }
-        }
-    }
-
+    /** Reads a label map into {@code into}; given null, only walks past it, checking its structure as reading it would. */
     private void readMap(Map<String, String> into) throws UndecodableRecordException {
-        into.clear();
+        if (into != null) {
+            into.clear();
+        }
+        long walked = 0;
         for (long block = readBlockCount(); block != 0; block = readBlockCount()) {
-            if (into.size() + block > AvroCodec.MAX_ITEMS) {
+            if ((into != null ? into.size() : walked) + block > AvroCodec.MAX_ITEMS) {
                 throw new UndecodableRecordException("corrupt TelemetryBatch body: a label map of more than " + AvroCodec.MAX_ITEMS + " entries");
             }
             for (long i = 0; i < block; i++) {
-                String key = readString();
-                into.put(key, readString());
+                if (into != null) {
+                    String key = readString();
+                    into.put(key, readString());
+                } else {
+                    skipString(); // the key
+                    skipString(); // the value
+                }
             }
+            walked += block;
         }
     }
 
@@ -208,6 +204,11 @@ public final class TelemetryDecoder {
         String s = strings.get(in, pos, length);
         pos += length;
         return s;
+    }
+
+    private void skipString() throws UndecodableRecordException {
+        int length = stringLength(); // not pos += stringLength(): that adds to pos as it was before the length was read
+        pos += length;
     }
 
     /** The length of the string that follows, checked against the record's end. */

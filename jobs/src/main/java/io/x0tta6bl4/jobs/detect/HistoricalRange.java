@@ -32,6 +32,7 @@ final class HistoricalRange {
 
     private final DetectorSettings settings;
     private final RunningWeight longRunWeight = new RunningWeight(LONG_RUN_ALPHA);
+    private double lastExcess;
 
     HistoricalRange(DetectorSettings settings) {
         this.settings = settings;
@@ -48,16 +49,21 @@ final class HistoricalRange {
             s.rangeSmoothed = value;
         }
         double surprise = 0;
-        s.rangeExcess = 0;
+        lastExcess = 0;
         if (s.rangeSamples >= settings.rangeWarmupSamples() && s.longRunVariance > 0) {
             double excess = Math.max(value - s.rangeHigh, upperOnly ? 0 : s.rangeLow - value);
             if (excess > 0) {
-                s.rangeExcess = excess / Math.sqrt(s.longRunVariance);
-                surprise = settings.rangeWeight() * NormalTail.surprise(settings.rangeSharpness() * s.rangeExcess);
+                lastExcess = excess / Math.sqrt(s.longRunVariance);
+                surprise = settings.rangeWeight() * NormalTail.surprise(settings.rangeSharpness() * lastExcess);
             }
         }
         learn(s, value, weightScale);
         return surprise;
+    }
+
+    /** How far beyond the range the last observed value was, in long-run standard deviations (0: inside it). */
+    double lastExcess() {
+        return lastExcess;
     }
 
     private void learn(SeriesState s, double value, double weightScale) {

@@ -122,14 +122,12 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
         if (node == null) {
             node = new NodeSeries();
         }
-        boolean relabelled = false;
-        if (batch.getNodeLabels() != node.nodeLabelsCheckedFor) {
-            relabelled = !Labels.matches(node.nodeLabels, batch.getNodeLabels());
-            if (relabelled) {
-                node.nodeLabels = Labels.canonical(batch.getNodeLabels());
-            }
-            node.nodeLabelsCheckedFor = batch.getNodeLabels();
+        // The decoder hands out one map per encoding of the labels: the same map as last time needs no check.
+        boolean relabelled = batch.getNodeLabels() != node.nodeLabelsCheckedFor && !Labels.matches(node.nodeLabels, batch.getNodeLabels());
+        if (relabelled) {
+            node.nodeLabels = Labels.canonical(batch.getNodeLabels());
         }
+        node.nodeLabelsCheckedFor = batch.getNodeLabels();
         // The inventory hears of a node when it appears, when its labels change, and then every few seconds of event
         // time (its heartbeat is a minute, its idle timeout ten): not once per batch.
         if (relabelled || node.seenReportedMs == Long.MIN_VALUE || ts - node.seenReportedMs >= SEEN_REPORT_MS || ts < node.seenReportedMs) {

@@ -126,10 +126,10 @@ final class SeasonalBaseline {
     /**
      * Lets every baseline learn {@code value}, the sample {@link #estimate} has just scored (into the slots it found),
      * every weight multiplied by {@code learning}: 1 for a normal sample, less for a sample of an episode, so a fault is
-     * not learnt as normal.
+     * not learnt as normal. The seasonal slots' weights are also multiplied by {@code weightScale}, the sample's share of
+     * five minutes (at most 1), so faster sampling spreads them.
      */
-    void learn(SeriesState s, double value, long intervalMs, double learning) {
-        double weightScale = Math.min(1.0, intervalMs / REFERENCE_INTERVAL_MS);
+    void learn(SeriesState s, double value, double weightScale, double learning) {
         for (int k = 0; k < 3; k++) {
             int slot = slot(s, k);
             double expected = s.profile[slot];

@@ -28,8 +28,6 @@ public final class SeriesDetector {
     static final double LARGEST_VALUE = Float.MAX_VALUE / 4;
     private static final double EPISODE_LEARNING = 0.1;
     private static final double INTERVAL_LEARNING = 0.05;
-    /** A sample's share of five minutes is its interval times this (a multiplication, not a division per sample). */
-    private static final double PER_REFERENCE_INTERVAL = 1 / SeasonalBaseline.REFERENCE_INTERVAL_MS;
 
     private final DetectorSettings settings;
     private final SeasonalBaseline baseline;
@@ -85,11 +83,13 @@ public final class SeriesDetector {
             s.meanIntervalMs = s.meanIntervalMs == 0 ? intervalMs : s.meanIntervalMs + INTERVAL_LEARNING * (intervalMs - s.meanIntervalMs);
         }
         s.sinceEpisodeStart++;
+        // The sample's share of five minutes (at most 1): the seasonal profile and the range member measure memory in time.
+        double weightScale = Math.min(1.0, intervalMs / SeasonalBaseline.REFERENCE_INTERVAL_MS);
 
         // Score first, then learn: an estimate must not have seen the value it judges.
         baseline.estimate(s, timestampMs, value, estimate);
         if (!estimate.ready()) {
-            baseline.learn(s, value, intervalMs, 1.0);
+            baseline.learn(s, value, weightScale, 1.0);
             return Transition.NONE; // warming up
         }
         lastZ = estimate.z;
@@ -115,9 +115,10 @@ public final class SeriesDetector {
         // The range member sees the value itself: a series whose spikes are its habit is quiet for the calibration, and
         // the one spike that rises above all of them is news only against the whole history of values.
         boolean byRange = false;
+        double rangeExcess = 0;
         if (settings.rangeWeight() > 0) {
-            double weightScale = intervalMs >= SeasonalBaseline.REFERENCE_INTERVAL_MS ? 1 : intervalMs * PER_REFERENCE_INTERVAL;
             double rangeSurprise = range.observe(s, value, weightScale, upperOnly);
+            rangeExcess = range.lastExcess();
             byRange = rangeSurprise > surprise;
             surprise = Math.max(surprise, rangeSurprise);
         }
@@ -128,7 +129,7 @@ public final class SeriesDetector {
         // until it is healed (or has lasted long enough to be the new normal). The sample that opens an episode is
         // still learnt in full: how far a series' outliers reach is part of its normal behaviour (a heavy-tailed
         // series must not alarm on every spike of the size it routinely shows).
-        baseline.learn(s, value, intervalMs, s.inEpisode ? EPISODE_LEARNING : 1.0);
+        baseline.learn(s, value, weightScale, s.inEpisode ? EPISODE_LEARNING : 1.0);
 
         // Two alarming samples in a row open an episode, or one beyond the instant score: noise produces a single
         // alarming sample now and then, rarely two in a row, while a real shift or a big spike gets through.
@@ -166,7 +167,7 @@ public final class SeriesDetector {
             s.peakObserved = value;
             s.peakNoveltyZ = lastNoveltyZ;
             s.peakByNovelty = byNovelty && !byRange;
-            s.peakRangeExcess = s.rangeExcess;
+            s.peakRangeExcess = rangeExcess;
             s.peakByRange = byRange;
         }
         return transition;

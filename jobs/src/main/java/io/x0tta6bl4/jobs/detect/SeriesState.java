@@ -65,8 +65,6 @@ public class SeriesState {
     public double rangeHigh;
     public double longRunMean;
     public double longRunVariance;
-    /** How far beyond the range the last sample was, in long-run standard deviations (0: inside it). */
-    public double rangeExcess;
 
     // The episode.
     public boolean inEpisode;

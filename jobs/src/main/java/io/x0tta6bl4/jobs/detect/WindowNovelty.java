@@ -174,12 +174,17 @@ final class WindowNovelty {
         int bestBits = Integer.MAX_VALUE;
         for (int p = 0; p < s.prototypeCount; p++) {
             int d = distanceBits(memory, PROTOTYPES_AT + p * WINDOW);
-            if (d < bestBits || (d == bestBits && p == s.lastNearest)) {
+            if (nearer(d, bestBits, p, s)) {
                 bestBits = d;
                 nearest = p;
             }
         }
         return nearest;
+    }
+
+    /** Whether prototype {@code p}, at distance {@code bits}, beats the best so far: a tie goes to the one matched last time. */
+    private static boolean nearer(int bits, int bestBits, int p, SeriesState s) {
+        return bits < bestBits || (bits == bestBits && p == s.lastNearest);
     }
 
     /** The Chebyshev distance from the current window to the prototype at {@code offset}, as the bits of a non-negative float. */
@@ -212,7 +217,7 @@ final class WindowNovelty {
         int bestBits = Integer.MAX_VALUE;
         for (int p = 0; p < s.prototypeCount; p++) {
             int bits = Float.floatToRawIntBits(d[p]);
-            if (bits < bestBits || (bits == bestBits && p == s.lastNearest)) {
+            if (nearer(bits, bestBits, p, s)) {
                 bestBits = bits;
                 nearest = p;
             }

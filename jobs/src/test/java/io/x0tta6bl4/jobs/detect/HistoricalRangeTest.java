@@ -22,13 +22,13 @@ class HistoricalRangeTest {
         SeriesState s = new SeriesState();
         feedNoise(s, 5_000, 1);
         assertThat(range.observe(s, 10, 1.0, false)).isZero();
-        assertThat(s.rangeExcess).isZero();
+        assertThat(range.lastExcess()).isZero();
         double justAbove = range.observe(s, s.rangeHigh + 0.5, 1.0, false);
         double farAbove = range.observe(s, s.rangeHigh + 3, 1.0, false);
         double farBelow = range.observe(s, s.rangeLow - 3, 1.0, false);
         assertThat(justAbove).isPositive();
         assertThat(farAbove).isGreaterThan(justAbove);
-        assertThat(s.rangeExcess).as("in long-run standard deviations (the noise's sd is 1)").isBetween(2.5, 3.5);
+        assertThat(range.lastExcess()).as("in long-run standard deviations (the noise's sd is 1)").isBetween(2.5, 3.5);
         assertThat(farBelow).isPositive();
         assertThat(range.observe(s, s.rangeLow - 3, 1.0, true)).as("where only up is bad").isZero();
     }

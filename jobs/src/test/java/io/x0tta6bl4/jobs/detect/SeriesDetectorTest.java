@@ -10,9 +10,14 @@ import org.junit.jupiter.api.Test;
 class SeriesDetectorTest {
     private static final long FIVE_MINUTES = 300_000L;
     private final SeriesDetector detector = new SeriesDetector(DetectorSettings.defaults());
+    private final SeriesDetector withoutRange = new SeriesDetector(DetectorSettings.defaults().with(java.util.Map.of("rangeWeight", "0")));
 
     /** Feeds values every {@code stepMs}; returns sample indexes where episodes started, and -(i+1) where they ended. */
     private List<Integer> run(SeriesState state, double[] values, long stepMs) {
+        return run(detector, state, values, stepMs);
+    }
+
+    private static List<Integer> run(SeriesDetector detector, SeriesState state, double[] values, long stepMs) {
         List<Integer> transitions = new ArrayList<>();
         for (int i = 0; i < values.length; i++) {
             SeriesDetector.Transition t = detector.update(state, stepMs * (i + 1), values[i], false);
@@ -60,16 +65,9 @@ class SeriesDetectorTest {
 
     @Test
     void theRangeMemberAddsNoFalseAlarmOnStationaryNoise() {
-        SeriesDetector withoutRange = new SeriesDetector(DetectorSettings.defaults().with(java.util.Map.of("rangeWeight", "0")));
         for (long seed = 1; seed <= 5; seed++) {
             double[] v = noisy(20_000, 0.3, 0.02, seed);
-            List<Integer> without = new ArrayList<>();
-            SeriesState state = new SeriesState();
-            for (int i = 0; i < v.length; i++) {
-                if (withoutRange.update(state, FIVE_MINUTES * (i + 1), v[i], false) == SeriesDetector.Transition.STARTED) {
-                    without.add(i);
-                }
-            }
+            List<Integer> without = starts(run(withoutRange, new SeriesState(), v, FIVE_MINUTES));
             assertThat(starts(run(new SeriesState(), v, FIVE_MINUTES))).as("seed %d", seed).isEqualTo(without);
         }
     }
@@ -213,14 +211,7 @@ class SeriesDetectorTest {
             v[at] += 15 + 10 * heights.nextDouble();
         }
         v[3_800] += 28;
-        SeriesDetector withoutRange = new SeriesDetector(DetectorSettings.defaults().with(java.util.Map.of("rangeWeight", "0")));
-        List<Integer> without = new ArrayList<>();
-        SeriesState state = new SeriesState();
-        for (int i = 0; i < v.length; i++) {
-            if (withoutRange.update(state, FIVE_MINUTES * (i + 1), v[i], false) == SeriesDetector.Transition.STARTED) {
-                without.add(i);
-            }
-        }
+        List<Integer> without = starts(run(withoutRange, new SeriesState(), v, FIVE_MINUTES));
         List<Integer> with = starts(run(new SeriesState(), v, FIVE_MINUTES));
         assertThat(without).as("without the range member the highest burst passes as one more of the habit").doesNotContain(3_800);
         assertThat(with).as("above every earlier value").contains(3_800);
