@@ -31,21 +31,26 @@ import java.util.Map;
  * @param rangeSharpness a mean beyond the series' range by d long-run standard deviations is as surprising as a z of sharpness × d
  * @param rangeForgetting how far the range closes in on the long-run mean each sample (per 5-minute sample; spread over faster sampling)
  * @param rangeWarmupSamples values the range member learns before it scores
+ * @param familiarShapeZ a sample whose recent window lies less than this many standard deviations of log distance beyond
+ *        the series' usual distance from its nearest prototype has a familiar shape (the window-novelty member's z)
+ * @param familiarShapeWeight the calibrated surprise of a sample with a familiar shape is multiplied by this (1: off)
  */
 public record DetectorSettings(int warmupSamples, double levelAlpha, double profileAlpha, double varianceAlpha, double fitAlpha,
         double calibrationDecay, double repeatPenalty, double alarmScore, double instantScore, int clearSamples, int rearmSamples,
         double escalationMargin, double relativeFloor, long idleTimeoutMs, double noveltyWeight, double noveltyRadius, double noveltyAlpha,
-        int noveltyWarmupSamples, double rangeWeight, double rangeSmoothing, double rangeSharpness, double rangeForgetting, int rangeWarmupSamples) implements Serializable {
+        int noveltyWarmupSamples, double rangeWeight, double rangeSmoothing, double rangeSharpness, double rangeForgetting, int rangeWarmupSamples,
+        double familiarShapeZ, double familiarShapeWeight) implements Serializable {
 
     public static DetectorSettings defaults() {
-        return new DetectorSettings(20, 0.01, 0.1, 0.005, 0.02, 0.9999, 2.0, 0.35, 0.45, 10, 200, 0.2, 0.0, 10 * 60_000L, 0.85, 2.0, 0.003, 300, 0.5, 1.0, 4.0, 1e-4, 500);
+        return new DetectorSettings(20, 0.01, 0.1, 0.005, 0.02, 0.9999, 2.0, 0.35, 0.45, 10, 200, 0.2, 0.0, 10 * 60_000L, 0.85, 2.0, 0.003, 300, 0.5, 1.0, 4.0, 1e-4, 500, 1.5, 0.5);
     }
 
     public DetectorSettings {
         if (warmupSamples < 2 || !fraction(levelAlpha) || !fraction(profileAlpha) || !fraction(varianceAlpha) || !fraction(fitAlpha)
                 || !fraction(calibrationDecay) || repeatPenalty < 0 || !fraction(alarmScore) || instantScore < alarmScore || instantScore >= 1 || clearSamples < 1 || rearmSamples < 0 || escalationMargin < 0
                 || relativeFloor < 0 || idleTimeoutMs <= 0 || noveltyWeight < 0 || noveltyRadius <= 0 || !fraction(noveltyAlpha) || noveltyWarmupSamples < 1
-                || rangeWeight < 0 || !(rangeSmoothing > 0 && rangeSmoothing <= 1) || rangeSharpness <= 0 || rangeForgetting < 0 || rangeForgetting >= 1 || rangeWarmupSamples < 2) {
+                || rangeWeight < 0 || !(rangeSmoothing > 0 && rangeSmoothing <= 1) || rangeSharpness <= 0 || rangeForgetting < 0 || rangeForgetting >= 1 || rangeWarmupSamples < 2
+                || !Double.isFinite(familiarShapeZ) || !(familiarShapeWeight > 0 && familiarShapeWeight <= 1)) {
             throw new IllegalArgumentException("inconsistent detector settings: " + this);
         }
     }

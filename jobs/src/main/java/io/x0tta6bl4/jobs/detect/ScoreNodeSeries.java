@@ -312,7 +312,7 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
     }
 
     /** Which members fired: the baseline's deviation, how often the series has shown one as large, the window novelty and the range. */
-    private static List<Evidence> evidence(SeriesState s, String baseline) {
+    private List<Evidence> evidence(SeriesState s, String baseline) {
         List<Evidence> evidence = new ArrayList<>(4);
         evidence.add(new Evidence("seasonal-baseline/" + baseline, s.peakScore,
                 String.format("peak z=%.1f against the %s baseline: observed %.4g vs expected %.4g", s.peakZ, baseline, s.peakObserved, s.expected)));
@@ -321,7 +321,8 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
         if (Double.isFinite(s.peakNoveltyZ)) {
             evidence.add(new Evidence("window-novelty", s.peakScore, String.format("last %d deviations from the expected value %.1f standard "
                     + "deviations (log distance) farther than usual from every shape seen before%s", WindowNovelty.WINDOW, s.peakNoveltyZ,
-                    s.peakByNovelty ? "; this member decided the score" : "")));
+                    s.peakByNovelty ? "; this member decided the score"
+                            : detector.familiar(s.peakNoveltyZ) ? "; a shape seen before: the baseline's surprise counted less" : "")));
         }
         if (s.peakRangeExcess > 0) {
             evidence.add(new Evidence("historical-range", s.peakScore, String.format("%.4g is beyond every value the series has shown "

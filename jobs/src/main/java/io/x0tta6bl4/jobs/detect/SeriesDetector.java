@@ -6,7 +6,8 @@ package io.x0tta6bl4.jobs.detect;
  * how many standard deviations it is off; {@link SurpriseCalibration} turns that into a surprise that accounts for
  * how often this series deviates that much; {@link WindowNovelty} says how unlike every earlier shape its last few
  * deviations from that expectation are; {@link HistoricalRange} says how far beyond every value the series has shown
- * it lies. The largest surprise, less a correction for fast sampling, becomes the score in [0,1).
+ * it lies. The baseline's surprise counts less when the novelty member finds the recent shape familiar (a habit, not
+ * news). The largest surprise, less a correction for fast sampling, becomes the score in [0,1).
  * An episode starts when two samples in a row reach the alarm score or one reaches the instant score, ends after
  * {@code clearSamples} quiet samples, and the next one may start only after {@code rearmSamples} (or sooner for a
  * clearly stronger deviation): one alarm per incident, not one per sample.
@@ -103,6 +104,13 @@ public final class SeriesDetector {
             // baseline's business, so the shapes it remembers are shapes of departures (measured on NAB: 65.6
             // against 64.1 with raw values).
             lastNoveltyZ = novelty.observe(s, value - estimate.expected, s.inEpisode ? EPISODE_LEARNING : 1.0);
+            // A deviation in a shape the series has shown before is its habit, however far it lies from the baseline:
+            // a spiky series' routine spike sits near a prototype, a fault's first samples do not. The calibration
+            // counts how often deviations of this size came, not whether they looked like this; the novelty member
+            // knows the shape. Measured on NAB (development subset): false positives 90 → 39, 68.7 → 72.0.
+            if (familiar(lastNoveltyZ)) {
+                surprise *= settings.familiarShapeWeight();
+            }
             // Its surprise counts only above both the baseline's and the sampling correction (below that the score is
             // 0 either way): a bound from a table decides whether it can get there, sparing most samples a logarithm.
             if (lastNoveltyZ > 0 && !(upperOnly && estimate.z < 0)
@@ -186,6 +194,11 @@ public final class SeriesDetector {
             s.correctionForIntervalMs = s.meanIntervalMs;
         }
         return s.samplingCorrection;
+    }
+
+    /** Whether a window-novelty z says the recent shape is one the series has shown before (NaN, while warming up: no). */
+    boolean familiar(double noveltyZ) {
+        return noveltyZ < settings.familiarShapeZ();
     }
 
     /** The calibrated score of the last sample passed to {@link #update} (0 if it was skipped or warming up). */

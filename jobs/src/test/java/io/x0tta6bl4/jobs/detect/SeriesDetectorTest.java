@@ -227,6 +227,33 @@ class SeriesDetectorTest {
     }
 
     @Test
+    void aSpikeInTheSeriesUsualShapeIsAHabitButTheSameSizeInANewShapeIsNews() {
+        // One-sample spikes of 5.5 sigma about every 40 samples are this series' habit: too small for the recurring-burst
+        // rule, and frequent enough to be in the calibration's counts, which still leave each a surprise. Then a drop of
+        // the same size: as large a deviation as the spikes, in a shape the series never showed.
+        double[] v = noisy(4_000, 100, 1, 31);
+        Random jitter = new Random(32);
+        List<Integer> spikes = new ArrayList<>();
+        for (int at = 200; at < 3_800; at += 30 + jitter.nextInt(20)) {
+            v[at] += 5.5;
+            spikes.add(at);
+        }
+        int drop = 3_900;
+        v[drop] -= 5.5;
+        SeriesDetector shapeBlind = new SeriesDetector(DetectorSettings.defaults().with(java.util.Map.of("familiarShapeWeight", "1")));
+        List<Integer> blind = starts(run(shapeBlind, new SeriesState(), v, FIVE_MINUTES));
+        List<Integer> seeing = starts(run(new SeriesState(), v, FIVE_MINUTES));
+        int settled = 2_000; // the novelty member has long warmed up and learnt the spike's shape
+        List<Integer> blindLate = blind.stream().filter(i -> i >= settled && i < drop).toList();
+        List<Integer> seeingLate = seeing.stream().filter(i -> i >= settled && i < drop).toList();
+        assertThat(blindLate).as("counting deviations by size alone, routine spikes keep alarming").hasSizeGreaterThanOrEqualTo(4);
+        // Not none: a spike that lands on a noise extreme makes a window farther than usual from the spike prototypes.
+        assertThat(seeingLate).as("a spike of the usual shape is a habit: %s against %s", seeingLate, blindLate)
+                .hasSizeLessThan(blindLate.size() / 2).isSubsetOf(blindLate);
+        assertThat(seeing).as("the same size in a new shape").contains(drop);
+    }
+
+    @Test
     void aFewAstronomicalValuesDoNotBlindTheDetectorForGood() {
         double[] v = noisy(6_000, 10, 0.1, 41);
         for (int i = 1_000; i < 1_003; i++) {
