@@ -254,6 +254,26 @@ class SeriesDetectorTest {
     }
 
     @Test
+    void aFaultThatRecursIsReportedEveryTimeThoughItsShapeIsFamiliar() {
+        // The same 12-sigma fault, 30 samples long, every 500 samples: healed and back. Its shape is soon familiar to the
+        // novelty member, and the calibration has counted its deviations, yet each return is a fault to heal again.
+        // (At 8 sigma one return in eleven passes as the series' habit, with or without the familiar-shape discount: the
+        // recurring-burst rule judges it by how often such deviations came.)
+        double[] v = noisy(6_000, 100, 1, 5);
+        List<Integer> faults = new ArrayList<>();
+        for (int at = 800; at < 5_900; at += 500) {
+            faults.add(at);
+            for (int k = 0; k < 30; k++) {
+                v[at + k] += 12;
+            }
+        }
+        List<Integer> s = starts(run(new SeriesState(), v, FIVE_MINUTES));
+        for (int at : faults) {
+            assertThat(s).as("the fault at %d, within 6 samples: %s", at, s).anyMatch(i -> i >= at && i <= at + 6);
+        }
+    }
+
+    @Test
     void aFewAstronomicalValuesDoNotBlindTheDetectorForGood() {
         double[] v = noisy(6_000, 10, 0.1, 41);
         for (int i = 1_000; i < 1_003; i++) {
