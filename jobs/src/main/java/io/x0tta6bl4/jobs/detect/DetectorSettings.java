@@ -42,7 +42,7 @@ public record DetectorSettings(int warmupSamples, double levelAlpha, double prof
         double familiarShapeZ, double familiarShapeWeight) implements Serializable {
 
     public static DetectorSettings defaults() {
-        return new DetectorSettings(20, 0.01, 0.1, 0.005, 0.02, 0.9999, 2.0, 0.35, 0.45, 10, 200, 0.2, 0.0, 10 * 60_000L, 0.85, 2.0, 0.003, 300, 0.5, 1.0, 4.0, 1e-4, 500, 1.5, 0.5);
+        return new DetectorSettings(20, 0.01, 0.1, 0.005, 0.02, 0.9999, 2.0, 0.35, 0.45, 10, 200, 0.2, 0.0, 10 * 60_000L, 0.85, 2.0, 0.003, 300, 0.5, 1.0, 4.0, 1e-4, 500, 1.5, 0.6);
     }
 
     public DetectorSettings {
