@@ -30,16 +30,25 @@ public final class Evaluate {
         @Option(names = "--profile", description = "only this profile: standard, reward_low_FP_rate, reward_low_FN_rate (default: all three)")
         String profile;
 
+        @Option(names = "--every", defaultValue = "1", description = "keep every N-th sample of each file, a check at a slower sampling rate (default ${DEFAULT-VALUE}: all)")
+        int every;
+
+        @Option(names = "--offset", defaultValue = "0", description = "with --every: start at this sample, 0 to N-1 (default ${DEFAULT-VALUE})")
+        int offset;
+
         @Override
         public Integer call() throws Exception {
             List<NabScorer.Profile> profiles = NabScorer.PROFILES.stream().filter(p -> profile == null || p.name().equals(profile)).toList();
             if (profiles.isEmpty()) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "unknown profile " + profile);
             }
+            if (every < 1 || offset < 0 || offset >= every) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--every must be at least 1 and --offset between 0 and every - 1");
+            }
             System.out.println("Streaming each file through the detector (sample by sample, DetectJob's settings):");
             long start = System.nanoTime();
             DetectorSettings d = DetectorSettings.defaults().with(settings);
-            var files = new NabEvaluation(d).run(data, labels, out, System.err); // progress on stderr, the table on stdout
+            var files = new NabEvaluation(d, every, offset).run(data, labels, out, System.err); // progress on stderr, the table on stdout
             System.out.printf("detector time %.1f s%n", (System.nanoTime() - start) / 1e9);
             NabEvaluation.report(files, profiles, System.out);
             return 0;

@@ -30,9 +30,25 @@ public final class NabEvaluation {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSSSSS]");
 
     private final DetectorSettings settings;
+    private final int every;
+    private final int offset;
 
     public NabEvaluation(DetectorSettings settings) {
+        this(settings, 1, 0);
+    }
+
+    /**
+     * Keeping only every {@code every}-th sample of each file, from the {@code offset}-th: the same corpus at a slower
+     * sampling rate (labels are time windows, so they still apply), a check that a setting is not tuned to NAB's
+     * five-minute rate.
+     */
+    public NabEvaluation(DetectorSettings settings, int every, int offset) {
+        if (every < 1 || offset < 0 || offset >= every) {
+            throw new IllegalArgumentException("thinning: need every >= 1 and 0 <= offset < every, got every " + every + ", offset " + offset);
+        }
         this.settings = settings;
+        this.every = every;
+        this.offset = offset;
     }
 
     /** Scores every file named in the labels under {@code dataDir}; writes NAB's results layout under {@code out} if given. */
@@ -62,9 +78,9 @@ public final class NabEvaluation {
         try (Stream<String> lines = Files.lines(csv)) {
             Iterator<String> it = lines.iterator();
             it.next(); // header
-            while (it.hasNext()) {
+            for (int row = 0; it.hasNext(); row++) {
                 String line = it.next();
-                if (line.isBlank()) {
+                if (line.isBlank() || row % every != offset) {
                     continue;
                 }
                 int comma = line.indexOf(',');
