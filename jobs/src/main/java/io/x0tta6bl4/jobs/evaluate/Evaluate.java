@@ -42,13 +42,15 @@ public final class Evaluate {
             if (profiles.isEmpty()) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "unknown profile " + profile);
             }
-            if (every < 1 || offset < 0 || offset >= every) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--every must be at least 1 and --offset between 0 and every - 1");
+            NabEvaluation evaluation;
+            try {
+                evaluation = new NabEvaluation(DetectorSettings.defaults().with(settings), every, offset);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
             }
             System.out.println("Streaming each file through the detector (sample by sample, DetectJob's settings):");
             long start = System.nanoTime();
-            DetectorSettings d = DetectorSettings.defaults().with(settings);
-            var files = new NabEvaluation(d, every, offset).run(data, labels, out, System.err); // progress on stderr, the table on stdout
+            var files = evaluation.run(data, labels, out, System.err); // progress on stderr, the table on stdout
             System.out.printf("detector time %.1f s%n", (System.nanoTime() - start) / 1e9);
             NabEvaluation.report(files, profiles, System.out);
             return 0;
