@@ -292,6 +292,14 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
         return sb.toString();
     }
 
+    /** What the novelty member did to the peak's score: decided it, discounted the baseline's surprise, or neither. */
+    private String noveltyRole(SeriesState s) {
+        if (s.peakByNovelty) {
+            return "; this member decided the score";
+        }
+        return detector.familiar(s.peakNoveltyZ) ? "; a shape seen before: the baseline's surprise counted less" : "";
+    }
+
     private Anomaly anomaly(String nodeId, SeriesState s, AnomalyPhase phase, Long endMs) {
         String baseline = SeriesDetector.episodeBaselineName(s);
         return Anomaly.newBuilder()
@@ -321,8 +329,7 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
         if (Double.isFinite(s.peakNoveltyZ)) {
             evidence.add(new Evidence("window-novelty", s.peakScore, String.format("last %d deviations from the expected value %.1f standard "
                     + "deviations (log distance) farther than usual from every shape seen before%s", WindowNovelty.WINDOW, s.peakNoveltyZ,
-                    s.peakByNovelty ? "; this member decided the score"
-                            : detector.familiar(s.peakNoveltyZ) ? "; a shape seen before: the baseline's surprise counted less" : "")));
+                    noveltyRole(s))));
         }
         if (s.peakRangeExcess > 0) {
             evidence.add(new Evidence("historical-range", s.peakScore, String.format("%.4g is beyond every value the series has shown "
