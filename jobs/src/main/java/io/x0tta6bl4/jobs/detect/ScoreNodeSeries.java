@@ -292,10 +292,13 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
         return sb.toString();
     }
 
+    /** Appended to a member's evidence when its surprise, not the baseline's, made the peak's score. */
+    private static final String DECIDED = "; this member decided the score";
+
     /** What the novelty member did to the peak's score: decided it, discounted the baseline's surprise, or neither. */
     private String noveltyRole(SeriesState s) {
         if (s.peakByNovelty) {
-            return "; this member decided the score";
+            return DECIDED;
         }
         return detector.familiar(s.peakNoveltyZ) ? "; a shape seen before: the baseline's surprise counted less" : "";
     }
@@ -334,7 +337,7 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
         if (s.peakRangeExcess > 0) {
             evidence.add(new Evidence("historical-range", s.peakScore, String.format("%.4g is beyond every value the series has shown "
                     + "(a slowly forgetting range) by %.1f long-run standard deviations%s", s.peakObserved, s.peakRangeExcess,
-                    s.peakByRange ? "; this member decided the score" : "")));
+                    s.peakByRange ? DECIDED : "")));
         }
         return evidence;
     }

@@ -9,10 +9,15 @@ class HistoricalRangeTest {
     private final HistoricalRange range = new HistoricalRange(DetectorSettings.defaults());
 
     private double feedNoise(SeriesState s, int n, long seed) {
+        return feedNoise(range, s, n, seed);
+    }
+
+    /** Five-minute Gaussian noise around 10 with sd 1; returns the largest surprise. */
+    private static double feedNoise(HistoricalRange member, SeriesState s, int n, long seed) {
         Random random = new Random(seed);
         double largest = 0;
         for (int i = 0; i < n; i++) {
-            largest = Math.max(largest, range.observe(s, 10 + random.nextGaussian(), 1.0, false));
+            largest = Math.max(largest, member.observe(s, 10 + random.nextGaussian(), 1.0, false));
         }
         return largest;
     }
@@ -59,10 +64,7 @@ class HistoricalRangeTest {
     void withSmoothingASustainedExcursionCountsAndASingleSampleLessSo() {
         HistoricalRange smoothed = new HistoricalRange(DetectorSettings.defaults().with(java.util.Map.of("rangeSmoothing", "0.3")));
         SeriesState s = new SeriesState();
-        Random random = new Random(6);
-        for (int i = 0; i < 5_000; i++) {
-            smoothed.observe(s, 10 + random.nextGaussian(), 1.0, false);
-        }
+        feedNoise(smoothed, s, 5_000, 6);
         double level = 10 + 4 * Math.sqrt(s.longRunVariance) / 0.42 + (s.rangeHigh - 10); // well above the smoothed range
         double single = smoothed.observe(s, level, 1.0, false);
         for (int i = 0; i < 20; i++) {
