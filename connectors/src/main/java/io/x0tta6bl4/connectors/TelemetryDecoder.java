@@ -27,11 +27,13 @@ import java.util.Map;
  * correct and slower) and {@code TelemetryDecoderTest} fails until this reader is brought up to date. Bad input gets
  * the same treatment as from Avro: an {@link UndecodableRecordException} naming what is wrong.
  *
- * <p>Not thread-safe (one per operator instance). Given a batch to reuse, the batch, its samples and their label maps
- * are those of earlier calls, overwritten (a caller that keeps nothing of a batch past the next call, and changes
- * none of it: a sample whose name and labels are encoded as last time keeps the objects it had), and the node labels
- * are a shared read-only map, the same instance whenever they are encoded with the same bytes; given null,
- * everything is new.
+ * <p>Not thread-safe (one per operator instance). Given a batch to reuse, the batch and its samples are those of
+ * earlier calls, overwritten (a caller that keeps nothing of a batch past the next call, and changes none of it: a
+ * sample whose name and labels are encoded as last time keeps the objects it had), and every label map, the node's and
+ * each sample's, is a shared read-only map, the same instance whenever the labels are encoded with the same bytes and
+ * never changed afterwards: the same map means the same labels, so a caller tells known labels by reference. Given
+ * null, everything is new. A record left to Avro is always decoded into a new batch: Avro would refill a reused batch's
+ * maps in place, and a map that changes would break that promise.
  */
 public final class TelemetryDecoder {
     /** The parsing fingerprint of the TelemetryBatch schema this reader implements. */
@@ -41,7 +43,7 @@ public final class TelemetryDecoder {
     private final AvroCodec<TelemetryBatch> codec = AvroCodec.of(TelemetryBatch.class);
     private final boolean direct;
     private final StringTable strings = new StringTable();
-    /** Node label maps by their encoding: see {@link #sharedLabels()}. */
+    /** Label maps, the node's and the samples', by their encoding: see {@link #sharedLabels()}. */
     private final BytesTable<Map<String, String>> labelMaps = new BytesTable<>();
     /** Samples handed out by earlier calls, reused in order. */
     private final List<MetricSample> pool = new ArrayList<>();
@@ -66,7 +68,7 @@ public final class TelemetryDecoder {
     /** Decodes {@code bytes} (Avro single-object encoding), into {@code reuse} when given. */
     public TelemetryBatch decode(byte[] bytes, TelemetryBatch reuse) throws UndecodableRecordException {
         if (!direct || bytes == null || !codec.writtenWithCurrentSchema(bytes)) {
-            return codec.decode(bytes, reuse);
+            return codec.decode(bytes, null);
         }
         try {
             return read(bytes, reuse);
@@ -85,13 +87,7 @@ public final class TelemetryDecoder {
         batch.setNodeId(readString());
         batch.setTimestampMs(readLong());
         batch.setSequence(readLong());
-        if (reusing) {
-            batch.setNodeLabels(sharedLabels());
-        } else {
-            Map<String, String> nodeLabels = new HashMap<>();
-            readMap(nodeLabels);
-            batch.setNodeLabels(nodeLabels);
-        }
+        batch.setNodeLabels(reusing ? sharedLabels() : newLabels());
 
         List<MetricSample> samples = reusing && batch.getSamples() instanceof ArrayList<MetricSample> l ? l : new ArrayList<>();
         samples.clear();
@@ -112,7 +108,6 @@ public final class TelemetryDecoder {
         MetricSample sample;
         if (index < 0 || index == pool.size()) {
             sample = new MetricSample();
-            sample.setLabels(new HashMap<>());
             if (index >= 0) {
                 pool.add(sample);
                 heads.add(null);
@@ -129,7 +124,7 @@ public final class TelemetryDecoder {
             }
             int start = pos;
             sample.setName(readString());
-            readMap(sample.getLabels());
+            sample.setLabels(index >= 0 ? sharedLabels() : newLabels());
             if (index >= 0) {
                 heads.set(index, Arrays.copyOfRange(in, start, pos));
             }
@@ -143,10 +138,18 @@ public final class TelemetryDecoder {
         return sample;
     }
 
+    /** The label map encoded next, as a new map of the caller's own. */
+    private Map<String, String> newLabels() throws UndecodableRecordException {
+        Map<String, String> labels = new HashMap<>();
+        readMap(labels);
+        return labels;
+    }
+
     /**
      * The label map encoded next, as a shared read-only map: the same bytes give the same instance (a fleet's nodes
-     * send the same labels with every batch, and many nodes share them), so a caller tells unchanged labels by identity
-     * and nothing is built. The map's extent is found first, which checks its structure as reading it would.
+     * send the same labels with every batch, many nodes share them, and a node's series repeat the same few), so a
+     * caller tells known labels by identity and nothing is built. The map's extent is found first, which checks its
+     * structure as reading it would.
      */
     private Map<String, String> sharedLabels() throws UndecodableRecordException {
         int start = pos;

@@ -167,6 +167,29 @@ class TelemetryDecoderTest {
     }
 
     @Test
+    void sampleLabelsOfReusedBatchesAreOneReadOnlyMapPerEncodingThatNeverChanges() throws Exception {
+        TelemetryDecoder decoder = new TelemetryDecoder();
+        TelemetryBatch.Builder batch = TelemetryBatch.newBuilder().setNodeId("n1").setTimestampMs(1).setSequence(1).setNodeLabels(Map.of());
+        MetricSample.Builder sample = MetricSample.newBuilder().setName("disk_io_latency_seconds").setValue(1).setKind(MetricKind.GAUGE);
+        TelemetryBatch reused = decoder.decode(CODEC.encode(batch.setSamples(List.of(sample.setLabels(Map.of("device", "sda")).build())).build()), null);
+        reused = decoder.decode(CODEC.encode(batch.build()), reused);
+        Map<String, String> sda = reused.getSamples().get(0).getLabels();
+
+        // The same labels at another position, after another node's batch: the same map.
+        MetricSample sdb = MetricSample.newBuilder(sample.build()).setLabels(Map.of("device", "sdb")).build();
+        reused = decoder.decode(CODEC.encode(batch.setNodeId("n2").setSamples(List.of(sdb, sample.build())).build()), reused);
+        assertThat(reused.getSamples().get(1).getLabels()).isSameAs(sda);
+        Map<String, String> sdbLabels = reused.getSamples().get(0).getLabels();
+        assertThat(sdbLabels).isNotSameAs(sda).containsExactly(Map.entry("device", "sdb"));
+
+        // The pooled sample that held sda's map now holds sdb's: sda's map itself is unchanged, and read-only.
+        assertThat(sda).containsExactly(Map.entry("device", "sda"));
+        assertThatThrownBy(() -> sda.put("device", "sdc")).isInstanceOf(UnsupportedOperationException.class);
+        reused = decoder.decode(CODEC.encode(batch.setSamples(List.of(sample.build())).build()), reused);
+        assertThat(reused.getSamples().get(0).getLabels()).isSameAs(sda);
+    }
+
+    @Test
     void theStringTableStaysBoundedUnderEverNewStrings() {
         TelemetryDecoder.StringTable table = new TelemetryDecoder.StringTable();
         for (int i = 0; i < 100_000; i++) {

@@ -95,6 +95,7 @@ public class NodeSeries {
             SeriesState s = new SeriesState();
             s.metric = sample.getName();
             s.labels = Labels.canonical(sample.getLabels());
+            s.labelsCheckedFor = sample.getLabels();
             return s;
         }
     }
@@ -104,7 +105,19 @@ public class NodeSeries {
         return new Matcher();
     }
 
+    /** Whether {@code sample} belongs to series {@code s}: names compare by reference first, labels by their map's. */
     private static boolean matches(SeriesState s, MetricSample sample) {
-        return s.metric.equals(sample.getName()) && Labels.matches(s.labels, sample.getLabels());
+        if (!s.metric.equals(sample.getName())) {
+            return false;
+        }
+        Map<String, String> labels = sample.getLabels();
+        if (labels == s.labelsCheckedFor) {
+            return true;
+        }
+        if (!Labels.matches(s.labels, labels)) {
+            return false;
+        }
+        s.labelsCheckedFor = labels;
+        return true;
     }
 }

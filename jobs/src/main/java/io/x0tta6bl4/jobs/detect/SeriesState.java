@@ -9,6 +9,12 @@ public class SeriesState {
     /** Which series: its metric name and canonical labels ("" for none), and the node's labels at its last anomaly. */
     public String metric;
     public String labels = "";
+    /**
+     * The decoded label map {@link #labels} was last found equal to: the decoder hands out one read-only map per
+     * encoding, so the same map needs no comparison (no walk of the map, no read of the string). Not state: after a
+     * restore the first batch compares again.
+     */
+    public transient java.util.Map<String, String> labelsCheckedFor;
     public String nodeLabels = "";
     public long samples;
     public long firstTimestampMs;

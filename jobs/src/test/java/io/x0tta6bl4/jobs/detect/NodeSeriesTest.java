@@ -78,6 +78,20 @@ class NodeSeriesTest {
     }
 
     @Test
+    void labelsOnceMatchedAreKnownByTheirMapAndAnyOtherMapIsCompared() {
+        NodeSeries node = new NodeSeries();
+        SeriesState sda = batch(node, SDA).get(0);
+        assertThat(sda.labelsCheckedFor).as("the decoder hands out one read-only map per encoding").isSameAs(SDA.getLabels());
+
+        MetricSample sdaAgain = sample("disk_io_latency_seconds", new java.util.HashMap<>(Map.of("device", "sda")));
+        assertThat(batch(node, sdaAgain)).containsExactly(sda);
+        assertThat(sda.labelsCheckedFor).isSameAs(sdaAgain.getLabels());
+
+        assertThat(batch(node, SDB).get(0)).as("same name, another map with other labels: another series").isNotSameAs(sda);
+        assertThat(batch(node, SDA, SDB).get(0)).isSameAs(sda);
+    }
+
+    @Test
     void labelsMatchTheirCanonicalTextAndNothingElse() {
         assertThat(Labels.matches("", Map.of())).isTrue();
         assertThat(Labels.matches("", null)).isTrue();
