@@ -66,7 +66,9 @@ final class DetectThroughputBenchmark implements Callable<Integer> {
     @Option(names = "--parallelism", defaultValue = "2", description = "job parallelism, both jobs (default ${DEFAULT-VALUE})")
     int parallelism;
 
-    @Option(names = "--rounds", defaultValue = "5", description = "rounds of both jobs, alternating which goes first (default ${DEFAULT-VALUE})")
+    // Eleven, not five: on a shared 2-core machine single rounds of one build ranged from 50% to 80%, five-round medians
+    // of one build over 58-79%, eleven-round ones over 66-71%.
+    @Option(names = "--rounds", defaultValue = "11", description = "rounds of both jobs, alternating which goes first (default ${DEFAULT-VALUE})")
     int rounds;
 
     @Option(names = "--warmup-rounds", defaultValue = "4", description = "rounds of both jobs before the measured ones, not counted (default ${DEFAULT-VALUE})")
@@ -146,8 +148,9 @@ final class DetectThroughputBenchmark implements Callable<Integer> {
             }
             ratios.sort(Double::compare);
             double median = ratios.get(ratios.size() / 2);
-            System.out.printf(Locale.ROOT, "DetectJob at %.0f%% of the passthrough (median of %d rounds; range %.0f-%.0f%%)   target >= 70%%   %s%n",
-                    100 * median, rounds, 100 * ratios.get(0), 100 * ratios.get(ratios.size() - 1), median >= 0.7 ? "MET" : "NOT MET");
+            System.out.printf(Locale.ROOT, "DetectJob at %.0f%% of the passthrough (median of %d rounds; middle half %.0f-%.0f%%, range %.0f-%.0f%%)   target >= 70%%   %s%n",
+                    100 * median, rounds, 100 * ratios.get(ratios.size() / 4), 100 * ratios.get(ratios.size() * 3 / 4),
+                    100 * ratios.get(0), 100 * ratios.get(ratios.size() - 1), median >= 0.7 ? "MET" : "NOT MET");
         }
         return 0;
     }
