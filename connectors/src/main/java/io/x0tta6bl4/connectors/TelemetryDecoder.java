@@ -50,7 +50,7 @@ public final class TelemetryDecoder {
     /**
      * Per pooled sample, the bytes its name and labels were decoded from last time (null: not known). The same bytes
      * decode to the same name and labels, which the pooled sample still holds: a fleet's batches list the same series
-     * in the same order, so most samples skip three string lookups and a label map's rebuild for one comparison.
+     * in the same order, so most samples skip three string lookups and a label map's lookup for one comparison.
      */
     private final List<byte[]> heads = new ArrayList<>();
     private byte[] in;

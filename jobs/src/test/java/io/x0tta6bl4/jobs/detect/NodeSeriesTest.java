@@ -81,7 +81,7 @@ class NodeSeriesTest {
     void labelsOnceMatchedAreKnownByTheirMapAndAnyOtherMapIsCompared() {
         NodeSeries node = new NodeSeries();
         SeriesState sda = batch(node, SDA).get(0);
-        assertThat(sda.labelsCheckedFor).as("the decoder hands out one read-only map per encoding").isSameAs(SDA.getLabels());
+        assertThat(sda.labelsCheckedFor).as("a new series knows the map it was made from").isSameAs(SDA.getLabels());
 
         MetricSample sdaAgain = sample("disk_io_latency_seconds", new java.util.HashMap<>(Map.of("device", "sda")));
         assertThat(batch(node, sdaAgain)).containsExactly(sda);
