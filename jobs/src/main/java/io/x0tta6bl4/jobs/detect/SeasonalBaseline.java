@@ -58,18 +58,14 @@ final class SeasonalBaseline {
             Arrays.fill(s.profile, Float.NaN);
             s.firstTimestampMs = timestampMs;
         }
-        if (timestampMs >= s.slotsUntilMs || timestampMs < s.slotsUntilMs - SLOT_MS[1]) {
-            // Outside the 15-minute slot of the last sample: the long divisions are done once per slot, not per sample.
-            long quarter = Math.floorDiv(timestampMs, SLOT_MS[1]);
-            s.dailySlot = OFFSET[1] + (int) Math.floorMod(quarter, (long) SLOTS[1]);
-            s.weeklySlot = OFFSET[2] + (int) Math.floorMod(Math.floorDiv(timestampMs, SLOT_MS[2]), (long) SLOTS[2]);
-            s.slotsUntilMs = (quarter + 1) * SLOT_MS[1]; // weekly slots are two daily ones: they end on a daily slot's end
+        if (timestampMs >= s.slotEndMs || timestampMs < s.slotEndMs - SLOT_MS[1]) {
+            enterSlot(s, timestampMs);
         }
         // The eligible baseline with the best fit is scored; the scale (a root and a division) only for that one.
         int best = -1;
         double bestFit = Double.POSITIVE_INFINITY;
         for (int k = 0; k < 3; k++) {
-            boolean eligible = !Double.isNaN(s.profile[slot(s, k)]) && residuals(s, k) >= settings.warmupSamples()
+            boolean eligible = !Float.isNaN(value(s, k)) && residuals(s, k) >= settings.warmupSamples()
                     && timestampMs - s.firstTimestampMs >= PERIOD_MS[k];
             double fit = fit(s, k);
             if (eligible && fit < bestFit) {
@@ -79,7 +75,7 @@ final class SeasonalBaseline {
         }
         out.baseline = best;
         if (best >= 0) {
-            double expected = s.profile[slot(s, best)];
+            double expected = value(s, best);
             double scale = Math.max(Math.sqrt(variance(s, best)), Math.max(settings.relativeFloor() * Math.abs(expected), 1e-9));
             out.expected = expected;
             out.z = (value - expected) / scale;
@@ -90,9 +86,38 @@ final class SeasonalBaseline {
     // were three more cache lines per sample, and on a large fleet a profiler put the largest share of the detector's
     // time on loading them.
 
-    /** Baseline k's profile slot for the current sample (found by {@link #estimate}). */
-    private static int slot(SeriesState s, int k) {
-        return k == 0 ? OFFSET[0] : k == 1 ? s.dailySlot : s.weeklySlot;
+    /**
+     * Outside the 15-minute slot of the last sample: hands the last slot's values back to the profile and takes out the
+     * new slot's. The long divisions and the profile's cache lines are paid once per slot, not per sample.
+     */
+    private static void enterSlot(SeriesState s, long timestampMs) {
+        if (s.slotEndMs != Long.MIN_VALUE) {
+            s.profile[OFFSET[0]] = s.levelValue;
+            s.profile[s.dailySlot] = s.dailyValue;
+            s.profile[s.weeklySlot] = s.weeklyValue;
+        }
+        long quarter = Math.floorDiv(timestampMs, SLOT_MS[1]);
+        s.dailySlot = OFFSET[1] + (int) Math.floorMod(quarter, (long) SLOTS[1]);
+        s.weeklySlot = OFFSET[2] + (int) Math.floorMod(Math.floorDiv(timestampMs, SLOT_MS[2]), (long) SLOTS[2]);
+        s.slotEndMs = (quarter + 1) * SLOT_MS[1]; // weekly slots are two daily ones: they end on a daily slot's end
+        s.levelValue = s.profile[OFFSET[0]];
+        s.dailyValue = s.profile[s.dailySlot];
+        s.weeklyValue = s.profile[s.weeklySlot];
+    }
+
+    /** Baseline k's expectation for the current slot (NaN: the slot has not been visited yet). */
+    private static float value(SeriesState s, int k) {
+        return k == 0 ? s.levelValue : k == 1 ? s.dailyValue : s.weeklyValue;
+    }
+
+    private static void setValue(SeriesState s, int k, float value) {
+        if (k == 0) {
+            s.levelValue = value;
+        } else if (k == 1) {
+            s.dailyValue = value;
+        } else {
+            s.weeklyValue = value;
+        }
     }
 
     private static long residuals(SeriesState s, int k) {
@@ -131,10 +156,9 @@ final class SeasonalBaseline {
      */
     void learn(SeriesState s, double value, double weightScale, double learning) {
         for (int k = 0; k < 3; k++) {
-            int slot = slot(s, k);
-            double expected = s.profile[slot];
-            if (Double.isNaN(expected)) {
-                s.profile[slot] = (float) value; // first visit of this slot: nothing to compare with yet
+            float expected = value(s, k);
+            if (Float.isNaN(expected)) {
+                setValue(s, k, (float) value); // first visit of this slot: nothing to compare with yet
                 continue;
             }
             double residual = value - expected;
@@ -151,7 +175,7 @@ final class SeasonalBaseline {
             variance += (learning >= 1 ? varianceWeight.of(n) : learning * settings.varianceAlpha()) * (squared - variance);
             store(s, k, n, fit, variance);
             double alpha = learning * (k == 0 ? levelWeight.of(n + 1) : settings.profileAlpha() * weightScale);
-            s.profile[slot] += (float) (alpha * residual);
+            setValue(s, k, expected + (float) (alpha * residual));
         }
     }
 }

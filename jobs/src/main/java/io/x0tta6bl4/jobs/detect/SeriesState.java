@@ -42,7 +42,15 @@ public class SeriesState {
     /** The profile slots of the current 15-minute slot (daily, weekly) and when it ends: recomputed once per slot. */
     public int dailySlot;
     public int weeklySlot;
-    public long slotsUntilMs = Long.MIN_VALUE;
+    public long slotEndMs = Long.MIN_VALUE;
+    /**
+     * The current slots' values (level, daily, weekly; NaN: not visited yet). They live here while the slot lasts and
+     * go back into {@link #profile} when it ends: a sample then reads no line of the profile array, which is three
+     * cache lines fewer per sample. Valid while {@link #slotEndMs} is set; the profile's own copies are stale meanwhile.
+     */
+    public float levelValue = Float.NaN;
+    public float dailyValue = Float.NaN;
+    public float weeklyValue = Float.NaN;
 
     // SurpriseCalibration: the decayed histogram of z-scores.
     public double[] zHistogram;

@@ -168,7 +168,7 @@ class SeriesDetectorTest {
             seen.add(detector.update(s, i * 1000L, total, true));
         }
         assertThat(seen).containsOnly(SeriesDetector.Transition.NONE);
-        assertThat(s.profile[0]).as("level baseline: a rate per second, not a total").isBetween(95f, 110f);
+        assertThat(s.levelValue).as("level baseline: a rate per second, not a total").isBetween(95f, 110f);
     }
 
     @Test
