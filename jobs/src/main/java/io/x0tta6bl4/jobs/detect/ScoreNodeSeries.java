@@ -296,48 +296,49 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
     private static final String DECIDED = "; this member decided the score";
 
     /** What the novelty member did to the peak's score: decided it, discounted the baseline's surprise, or neither. */
-    private String noveltyRole(SeriesState s) {
-        if (s.peakByNovelty) {
+    private String noveltyRole(Episode e) {
+        if (e.peakByNovelty) {
             return DECIDED;
         }
-        return detector.familiar(s.peakNoveltyZ) ? "; a shape seen before: the baseline's surprise counted less" : "";
+        return detector.familiar(e.peakNoveltyZ) ? "; a shape seen before: the baseline's surprise counted less" : "";
     }
 
     private Anomaly anomaly(String nodeId, SeriesState s, AnomalyPhase phase, Long endMs) {
         String baseline = SeriesDetector.episodeBaselineName(s);
+        Episode e = s.episode;
         return Anomaly.newBuilder()
-                .setAnomalyId(nodeId + "|" + s.key() + "|" + s.episodeStartMs)
+                .setAnomalyId(nodeId + "|" + s.key() + "|" + e.startMs)
                 .setNodeId(nodeId)
                 .setMetric(s.metric)
                 .setLabels(Labels.parse(s.labels))
                 .setNodeLabels(Labels.parse(s.nodeLabels))
                 .setPhase(phase)
-                .setStartMs(s.episodeStartMs)
-                .setPeakMs(s.peakMs)
+                .setStartMs(e.startMs)
+                .setPeakMs(e.peakMs)
                 .setEndMs(endMs)
-                .setScore(s.peakScore)
-                .setObserved(s.peakObserved)
-                .setExpected(s.expected)
-                .setEvidence(evidence(s, baseline))
+                .setScore(e.peakScore)
+                .setObserved(e.peakObserved)
+                .setExpected(e.expected)
+                .setEvidence(evidence(e, baseline))
                 .build();
     }
 
     /** Which members fired: the baseline's deviation, how often the series has shown one as large, the window novelty and the range. */
-    private List<Evidence> evidence(SeriesState s, String baseline) {
+    private List<Evidence> evidence(Episode e, String baseline) {
         List<Evidence> evidence = new ArrayList<>(4);
-        evidence.add(new Evidence("seasonal-baseline/" + baseline, s.peakScore,
-                String.format("peak z=%.1f against the %s baseline: observed %.4g vs expected %.4g", s.peakZ, baseline, s.peakObserved, s.expected)));
-        evidence.add(new Evidence("surprise-calibration", s.peakScore,
-                String.format("deviations this large seen %.0f times before in this series (decayed count)", Math.max(s.seenBefore, 0))));
-        if (Double.isFinite(s.peakNoveltyZ)) {
-            evidence.add(new Evidence("window-novelty", s.peakScore, String.format("last %d deviations from the expected value %.1f standard "
-                    + "deviations (log distance) farther than usual from every shape seen before%s", WindowNovelty.WINDOW, s.peakNoveltyZ,
-                    noveltyRole(s))));
+        evidence.add(new Evidence("seasonal-baseline/" + baseline, e.peakScore,
+                String.format("peak z=%.1f against the %s baseline: observed %.4g vs expected %.4g", e.peakZ, baseline, e.peakObserved, e.expected)));
+        evidence.add(new Evidence("surprise-calibration", e.peakScore,
+                String.format("deviations this large seen %.0f times before in this series (decayed count)", Math.max(e.seenBefore, 0))));
+        if (Double.isFinite(e.peakNoveltyZ)) {
+            evidence.add(new Evidence("window-novelty", e.peakScore, String.format("last %d deviations from the expected value %.1f standard "
+                    + "deviations (log distance) farther than usual from every shape seen before%s", WindowNovelty.WINDOW, e.peakNoveltyZ,
+                    noveltyRole(e))));
         }
-        if (s.peakRangeExcess > 0) {
-            evidence.add(new Evidence("historical-range", s.peakScore, String.format("%.4g is beyond every value the series has shown "
-                    + "(a slowly forgetting range) by %.1f long-run standard deviations%s", s.peakObserved, s.peakRangeExcess,
-                    s.peakByRange ? DECIDED : "")));
+        if (e.peakRangeExcess > 0) {
+            evidence.add(new Evidence("historical-range", e.peakScore, String.format("%.4g is beyond every value the series has shown "
+                    + "(a slowly forgetting range) by %.1f long-run standard deviations%s", e.peakObserved, e.peakRangeExcess,
+                    e.peakByRange ? DECIDED : "")));
         }
         return evidence;
     }

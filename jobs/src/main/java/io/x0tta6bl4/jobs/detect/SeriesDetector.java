@@ -145,22 +145,22 @@ public final class SeriesDetector {
         boolean confirmed = alarming && (s.alarmingInRow > 0 || score >= settings.instantScore());
         s.alarmingInRow = alarming ? s.alarmingInRow + 1 : 0;
         if (s.alarmingInRow == 1) {
-            s.firstAlarmMs = timestampMs;
+            s.episode.firstAlarmMs = timestampMs;
         }
         s.baseline = estimate.baseline;
         Transition transition = Transition.NONE;
         if (!s.inEpisode) {
             // Inside the re-arm period only a clearly stronger deviation than the last episode's peak alarms again.
-            boolean rearmed = s.sinceEpisodeStart >= settings.rearmSamples() || score > s.peakScore + settings.escalationMargin();
-            if (confirmed && rearmed) {
+            if (confirmed && (s.sinceEpisodeStart >= settings.rearmSamples() || score > s.episode.peakScore + settings.escalationMargin())) {
                 s.inEpisode = true;
                 s.sinceEpisodeStart = 0;
                 s.belowInRow = 0;
-                s.episodeStartMs = s.firstAlarmMs; // the onset, not the confirming sample
-                s.peakScore = 0;
-                s.expected = estimate.expected;
-                s.episodeBaseline = estimate.baseline;
-                s.seenBefore = SurpriseCalibration.seenBefore(s, estimate.z) - 1; // minus this very sample
+                Episode episode = s.episode;
+                episode.startMs = episode.firstAlarmMs; // the onset, not the confirming sample
+                episode.peakScore = 0;
+                episode.expected = estimate.expected;
+                episode.baseline = estimate.baseline;
+                episode.seenBefore = SurpriseCalibration.seenBefore(s, estimate.z) - 1; // minus this very sample
                 transition = Transition.STARTED;
             }
         } else if (alarming) {
@@ -169,15 +169,16 @@ public final class SeriesDetector {
             s.inEpisode = false;
             transition = Transition.ENDED;
         }
-        if (s.inEpisode && (transition == Transition.STARTED || score > s.peakScore)) {
-            s.peakScore = score;
-            s.peakZ = estimate.z;
-            s.peakMs = timestampMs;
-            s.peakObserved = value;
-            s.peakNoveltyZ = lastNoveltyZ;
-            s.peakByNovelty = byNovelty && !byRange;
-            s.peakRangeExcess = rangeExcess;
-            s.peakByRange = byRange;
+        if (s.inEpisode && (transition == Transition.STARTED || score > s.episode.peakScore)) {
+            Episode episode = s.episode;
+            episode.peakScore = score;
+            episode.peakZ = estimate.z;
+            episode.peakMs = timestampMs;
+            episode.peakObserved = value;
+            episode.peakNoveltyZ = lastNoveltyZ;
+            episode.peakByNovelty = byNovelty && !byRange;
+            episode.peakRangeExcess = rangeExcess;
+            episode.peakByRange = byRange;
         }
         return transition;
     }
@@ -219,7 +220,7 @@ public final class SeriesDetector {
 
     /** Name of the baseline the last episode was measured against, for the evidence. */
     public static String episodeBaselineName(SeriesState s) {
-        return SeasonalBaseline.NAMES[s.episodeBaseline];
+        return SeasonalBaseline.NAMES[s.episode.baseline];
     }
 
     /** Name of the baseline that explains the series best at the moment (level, daily or weekly). */

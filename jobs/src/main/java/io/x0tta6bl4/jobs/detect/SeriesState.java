@@ -80,29 +80,15 @@ public class SeriesState {
     public double longRunMean;
     public double longRunVariance;
 
-    // The episode.
+    // The episode: whether one is open and what the next sample needs; the rest of it is in its own object.
     public boolean inEpisode;
     public int belowInRow;
+    public int alarmingInRow;
     /** Samples since the last episode started: a new one may start only after the re-arm period. */
     public long sinceEpisodeStart = Long.MAX_VALUE / 2;
-    public long episodeStartMs;
-    public long peakMs;
-    public double peakScore;
-    public double peakZ;
-    public double peakObserved;
-    /** At the peak: the novelty member's standardised distance, and whether it outweighed the baseline. */
-    public double peakNoveltyZ;
-    public boolean peakByNovelty;
-    /** How far beyond the series' range the peak was, in long-run standard deviations (0: inside it). */
-    public double peakRangeExcess;
-    public boolean peakByRange;
-    public double expected;
-    /** The baseline the last sample was scored against (-1: none yet), and the one the current episode started on. */
+    /** The baseline the last sample was scored against (-1: none yet). */
     public int baseline = -1;
-    public int episodeBaseline;
-    public int alarmingInRow;
-    public long firstAlarmMs;
-    public double seenBefore;
+    public Episode episode = new Episode();
 
     public SeriesState() {}
 
