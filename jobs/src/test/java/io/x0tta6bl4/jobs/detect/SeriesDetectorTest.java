@@ -388,6 +388,37 @@ class SeriesDetectorTest {
     }
 
     @Test
+    void aSeriesRestoredFromACheckpointAnywhereInASlotOrAnEpisodeScoresExactlyAsOneThatNeverStopped() throws Exception {
+        // The current slots' values live in fields while the slot lasts and the profile array's copies are stale meanwhile;
+        // a checkpoint taken then must restore both, and an open episode's report with them.
+        org.apache.flink.api.common.typeutils.TypeSerializer<SeriesState> serializer = org.apache.flink.api.common.typeinfo.TypeInformation
+                .of(SeriesState.class).createSerializer(new org.apache.flink.api.common.serialization.SerializerConfigImpl());
+        double[] v = daily(4, 21);
+        for (int i = 3 * 288 + 100; i < 3 * 288 + 130; i++) {
+            v[i] += 30; // a fault on the fourth day: an episode is open across several checkpoints
+        }
+        SeriesState straight = new SeriesState();
+        SeriesState restored = new SeriesState();
+        int episodes = 0;
+        for (int i = 0; i < v.length; i++) {
+            long t = FIVE_MINUTES * (i + 1);
+            SeriesDetector.Transition expected = detector.update(straight, t, v[i], false);
+            double expectedScore = detector.lastScore();
+            SeriesDetector.Transition actual = detector.update(restored, t, v[i], false);
+            assertThat(actual).as("sample %d", i).isEqualTo(expected);
+            assertThat(detector.lastScore()).as("sample %d", i).isEqualTo(expectedScore);
+            episodes += expected == SeriesDetector.Transition.STARTED ? 1 : 0;
+            if (i % 7 == 0) { // every 35 minutes: at each of a slot's three samples in turn
+                org.apache.flink.core.memory.DataOutputSerializer out = new org.apache.flink.core.memory.DataOutputSerializer(8192);
+                serializer.serialize(restored, out);
+                restored = serializer.deserialize(new org.apache.flink.core.memory.DataInputDeserializer(out.getCopyOfBuffer()));
+            }
+        }
+        assertThat(episodes).as("the fault was detected").isEqualTo(1);
+        assertThat(restored.episode.peakScore).isEqualTo(straight.episode.peakScore).isPositive();
+    }
+
+    @Test
     void fasterSamplingNeedsMoreSurpriseSoFalseAlarmsPerDayStayTheSame() {
         double[] v = noisy(2_000, 10, 0.1, 16);
         v[1_500] = 10.42; // a single 4-sigma sample
