@@ -184,6 +184,22 @@ public final class SeriesDetector {
     }
 
     /**
+     * Reads a value from each cache line that {@link #update} reads of these series, and returns a meaningless sum (the
+     * caller keeps it, or the compiler drops the reads). Called with a batch's series before any of them is scored: when
+     * a fleet's state does not fit in the cache, their misses then overlap instead of stalling each sample in turn.
+     * Which lines is a heuristic, never a result: the JVM lays out a state's fields by size in declaration order, so a
+     * field from each stretch of about 64 bytes; then the members' arrays.
+     */
+    public static long readAhead(SeriesState[] series) {
+        long sum = 0;
+        for (SeriesState s : series) {
+            sum += s.samples + Double.doubleToRawLongBits(s.dailyVariance) + s.slotEndMs + s.rangeSamples + s.sinceEpisodeStart;
+            sum += SurpriseCalibration.readAhead(s) + WindowNovelty.readAhead(s);
+        }
+        return sum;
+    }
+
+    /**
      * Nats of surprise a sample must pay for being one of many: the alarm scores are set for one sample every five
      * minutes, and a series sampled every second offers 300 times as many chances to look surprising by luck. Taking
      * off {@code ln(300)} (a Bonferroni correction over the day's samples) keeps the false alarms per series per day

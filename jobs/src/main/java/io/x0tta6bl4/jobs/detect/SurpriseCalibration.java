@@ -124,6 +124,11 @@ final class SurpriseCalibration {
         return seen / s.histogramWeight;
     }
 
+    /** For {@link SeriesDetector#readAhead}: the histogram's first line, where nearly every sample's bins are. */
+    static long readAhead(SeriesState s) {
+        return s.zHistogram == null ? 0 : Double.doubleToRawLongBits(s.zHistogram[0]);
+    }
+
     /** Maps a surprise in nats to a score in [0,1): 0.5 at {@link #HALF_SCORE_SURPRISE}. */
     static double score(double surprise) {
         return surprise <= 0 ? 0 : surprise / (surprise + HALF_SCORE_SURPRISE);

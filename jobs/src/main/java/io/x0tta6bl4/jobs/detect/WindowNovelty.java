@@ -156,6 +156,24 @@ final class WindowNovelty {
         return z;
     }
 
+    /**
+     * For {@link SeriesDetector#readAhead}: the lines a sample reads of this member's memory. In rows, the ring and every
+     * prototype in use (16 floats a line); coordinate by coordinate, the first line (the vector loops then stream
+     * through the rest, which the hardware prefetches); and the match time the next switch of prototype writes.
+     */
+    static long readAhead(SeriesState s) {
+        float[] memory = s.windowPrototypes;
+        if (memory == null) {
+            return 0;
+        }
+        long sum = s.prototypeLastMatch[Math.max(s.lastNearest, 0)];
+        int used = s.prototypesByCoordinate ? 1 : PROTOTYPES_AT + s.prototypeCount * WINDOW;
+        for (int i = 0; i < used; i += 16) {
+            sum += Float.floatToRawIntBits(memory[i]);
+        }
+        return sum + Float.floatToRawIntBits(memory[used - 1]);
+    }
+
     /** Where coordinate {@code i} of prototype {@code p} is kept. */
     private static int at(SeriesState s, int p, int i) {
         return s.prototypesByCoordinate ? PROTOTYPES_AT + i * PROTOTYPES + p : PROTOTYPES_AT + p * WINDOW + i;

@@ -419,6 +419,34 @@ class SeriesDetectorTest {
     }
 
     @Test
+    void readingSeriesAheadChangesNothingInAnyStateASeriesCanBeIn() throws Exception {
+        SeriesState fresh = new SeriesState(); // as the matcher creates it: no member has seen a sample yet
+        SeriesState young = new SeriesState();
+        run(young, noisy(50, 10, 1, 3), 1000);
+        SeriesState full = new SeriesState(); // all 64 prototypes, stored coordinate by coordinate
+        Random random = new Random(5);
+        for (int i = 0; i < 5_000; i++) {
+            detector.update(full, 1000L * (i + 1), random.nextGaussian() + (i % 97 == 0 ? 10.0 * (i / 97 % 40) : 0), false);
+        }
+        assertThat(full.prototypesByCoordinate).isTrue();
+        SeriesState[] series = {fresh, young, full};
+        org.apache.flink.api.common.typeutils.TypeSerializer<SeriesState> serializer = org.apache.flink.api.common.typeinfo.TypeInformation
+                .of(SeriesState.class).createSerializer(new org.apache.flink.api.common.serialization.SerializerConfigImpl());
+        List<byte[]> before = new ArrayList<>();
+        for (SeriesState s : series) {
+            org.apache.flink.core.memory.DataOutputSerializer out = new org.apache.flink.core.memory.DataOutputSerializer(8192);
+            serializer.serialize(s, out);
+            before.add(out.getCopyOfBuffer());
+        }
+        SeriesDetector.readAhead(series);
+        for (int k = 0; k < series.length; k++) {
+            org.apache.flink.core.memory.DataOutputSerializer out = new org.apache.flink.core.memory.DataOutputSerializer(8192);
+            serializer.serialize(series[k], out);
+            assertThat(out.getCopyOfBuffer()).as("series %d", k).isEqualTo(before.get(k));
+        }
+    }
+
+    @Test
     void fasterSamplingNeedsMoreSurpriseSoFalseAlarmsPerDayStayTheSame() {
         double[] v = noisy(2_000, 10, 0.1, 16);
         v[1_500] = 10.42; // a single 4-sigma sample
