@@ -166,12 +166,15 @@ final class WindowNovelty {
         if (memory == null) {
             return 0;
         }
-        long sum = s.prototypeLastMatch[Math.max(s.lastNearest, 0)];
-        int used = s.prototypesByCoordinate ? 1 : PROTOTYPES_AT + s.prototypeCount * WINDOW;
-        for (int i = 0; i < used; i += 16) {
-            sum += Float.floatToRawIntBits(memory[i]);
+        long sum = s.prototypeLastMatch[Math.max(s.lastNearest, 0)] + Float.floatToRawIntBits(memory[0]);
+        if (!s.prototypesByCoordinate) {
+            int used = PROTOTYPES_AT + s.prototypeCount * WINDOW;
+            for (int i = 16; i < used; i += 16) {
+                sum += Float.floatToRawIntBits(memory[i]);
+            }
+            sum += Float.floatToRawIntBits(memory[used - 1]); // the last row's end, when it starts a line of its own
         }
-        return sum + Float.floatToRawIntBits(memory[used - 1]);
+        return sum;
     }
 
     /** Where coordinate {@code i} of prototype {@code p} is kept. */

@@ -5,10 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
 
 class SeriesDetectorTest {
     private static final long FIVE_MINUTES = 300_000L;
+    private static final TypeSerializer<SeriesState> STATE_SERIALIZER =
+            TypeInformation.of(SeriesState.class).createSerializer(new SerializerConfigImpl());
     private final SeriesDetector detector = new SeriesDetector(DetectorSettings.defaults());
     private final SeriesDetector withoutRange = new SeriesDetector(DetectorSettings.defaults().with(java.util.Map.of("rangeWeight", "0")));
 
@@ -54,6 +61,17 @@ class SeriesDetectorTest {
             v[i] += 50 + 20 * Math.sin(2 * Math.PI * i / 288.0);
         }
         return v;
+    }
+
+    /** A series' state as Flink checkpoints it (its POJO serializer). */
+    private static byte[] checkpointed(SeriesState state) throws java.io.IOException {
+        DataOutputSerializer out = new DataOutputSerializer(8192);
+        STATE_SERIALIZER.serialize(state, out);
+        return out.getCopyOfBuffer();
+    }
+
+    private static SeriesState restored(byte[] checkpoint) throws java.io.IOException {
+        return STATE_SERIALIZER.deserialize(new DataInputDeserializer(checkpoint));
     }
 
     @Test
@@ -391,8 +409,6 @@ class SeriesDetectorTest {
     void aSeriesRestoredFromACheckpointAnywhereInASlotOrAnEpisodeScoresExactlyAsOneThatNeverStopped() throws Exception {
         // The current slots' values live in fields while the slot lasts and the profile array's copies are stale meanwhile;
         // a checkpoint taken then must restore both, and an open episode's report with them.
-        org.apache.flink.api.common.typeutils.TypeSerializer<SeriesState> serializer = org.apache.flink.api.common.typeinfo.TypeInformation
-                .of(SeriesState.class).createSerializer(new org.apache.flink.api.common.serialization.SerializerConfigImpl());
         double[] v = daily(4, 21);
         for (int i = 3 * 288 + 100; i < 3 * 288 + 130; i++) {
             v[i] += 30; // a fault on the fourth day: an episode is open across several checkpoints
@@ -409,9 +425,7 @@ class SeriesDetectorTest {
             assertThat(detector.lastScore()).as("sample %d", i).isEqualTo(expectedScore);
             episodes += expected == SeriesDetector.Transition.STARTED ? 1 : 0;
             if (i % 7 == 0) { // every 35 minutes: at each of a slot's three samples in turn
-                org.apache.flink.core.memory.DataOutputSerializer out = new org.apache.flink.core.memory.DataOutputSerializer(8192);
-                serializer.serialize(restored, out);
-                restored = serializer.deserialize(new org.apache.flink.core.memory.DataInputDeserializer(out.getCopyOfBuffer()));
+                restored = restored(checkpointed(restored));
             }
         }
         assertThat(episodes).as("the fault was detected").isEqualTo(1);
@@ -430,19 +444,13 @@ class SeriesDetectorTest {
         }
         assertThat(full.prototypesByCoordinate).isTrue();
         SeriesState[] series = {fresh, young, full};
-        org.apache.flink.api.common.typeutils.TypeSerializer<SeriesState> serializer = org.apache.flink.api.common.typeinfo.TypeInformation
-                .of(SeriesState.class).createSerializer(new org.apache.flink.api.common.serialization.SerializerConfigImpl());
         List<byte[]> before = new ArrayList<>();
         for (SeriesState s : series) {
-            org.apache.flink.core.memory.DataOutputSerializer out = new org.apache.flink.core.memory.DataOutputSerializer(8192);
-            serializer.serialize(s, out);
-            before.add(out.getCopyOfBuffer());
+            before.add(checkpointed(s));
         }
         SeriesDetector.readAhead(series);
         for (int k = 0; k < series.length; k++) {
-            org.apache.flink.core.memory.DataOutputSerializer out = new org.apache.flink.core.memory.DataOutputSerializer(8192);
-            serializer.serialize(series[k], out);
-            assertThat(out.getCopyOfBuffer()).as("series %d", k).isEqualTo(before.get(k));
+            assertThat(checkpointed(series[k])).as("series %d", k).isEqualTo(before.get(k));
         }
     }
 
