@@ -485,6 +485,53 @@ class SeriesDetectorTest {
     }
 
     @Test
+    void missingSamplesJitterAndOutagesRaiseNoAlarmAndAStepRightAfterAnOutageIsFound() {
+        // One-second sampling as a real exporter delivers it: every interval 0.7-1.3 s, one sample in ten lost, and two
+        // nine-minute outages (shorter than DetectJob's idle timeout, so the series' state survives them).
+        for (long seed = 1; seed <= 5; seed++) {
+            Random random = new Random(seed);
+            SeriesState state = new SeriesState();
+            long t = 0;
+            int stepAt = 8_000;
+            List<Integer> starts = new ArrayList<>();
+            for (int i = 0; i < 8_100; i++) {
+                t += 700 + random.nextInt(601);
+                if (i == 3_000 || i == stepAt) {
+                    t += 9 * 60_000L;
+                }
+                double value = 20 + random.nextGaussian() * 0.5 + (i >= stepAt ? 5 : 0);
+                if (random.nextInt(10) != 0 && detector.update(state, t, value, false) == SeriesDetector.Transition.STARTED) {
+                    starts.add(i);
+                }
+            }
+            assertThat(starts).as("seed %d", seed).isNotEmpty();
+            assertThat(starts.get(0)).as("seed %d: the first episode is the step's, on the first or second sample after the outage", seed)
+                    .isBetween(stepAt, stepAt + 2);
+        }
+    }
+
+    @Test
+    void anOutageDoesNotMakeAFastSeriesLookSlowlySampled() {
+        // The same 4-sigma sample, once without a gap and once as the first sample after nine silent minutes: the gap is
+        // no sign that the series is sampled slowly, so the sample needs the same surprise to alarm (at one-second
+        // sampling a 4-sigma sample comes several times a day: not an alarm). Counted as an interval, the gap made the
+        // series look like a 28-second one for a minute or two, and the same sample scored 0.44.
+        double[] score = new double[2];
+        long[] gaps = {0, 9 * 60_000L};
+        for (int k = 0; k < 2; k++) {
+            double[] v = noisy(1_501, 10, 0.1, 16);
+            v[1_500] = 10.42;
+            SeriesState state = new SeriesState();
+            for (int i = 0; i <= 1_500; i++) {
+                detector.update(state, 1_000L * (i + 1) + (i == 1_500 ? gaps[k] : 0), v[i], false);
+            }
+            score[k] = detector.lastScore();
+        }
+        assertThat(score[0]).isLessThan(DetectorSettings.defaults().alarmScore());
+        assertThat(score[1]).isCloseTo(score[0], org.assertj.core.data.Offset.offset(0.01));
+    }
+
+    @Test
     void overridesByNameAreValidated() {
         DetectorSettings d = DetectorSettings.defaults().with(java.util.Map.of("alarmScore", "0.4", "rearmSamples", "5"));
         assertThat(d.alarmScore()).isEqualTo(0.4);
