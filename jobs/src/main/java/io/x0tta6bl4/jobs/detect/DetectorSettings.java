@@ -21,7 +21,10 @@ import java.util.Map;
  * @param rearmSamples samples after an episode starts before the next one may start (one alarm per incident)
  * @param escalationMargin within the re-arm period, a score this much above the last episode's peak starts a new one
  * @param relativeFloor smallest scale as a fraction of the expected level (flat series are not infinitely sensitive)
- * @param idleTimeoutMs a series silent this long (event time) is forgotten
+ * @param idleTimeoutMs a series silent this long (event time) has its open episode closed (the node or the series is gone)
+ * @param forgetAfterMs a series silent this long (event time) is forgotten, and all it learnt with it: long enough that a
+ *        node's reboot or a network partition does not cost its baselines (a week for the weekly one), short enough that
+ *        series which come and go (a label per container) do not pile up
  * @param noveltyWeight weight of the window-novelty member's surprise against the baseline's (0 switches the member off)
  * @param noveltyRadius a window farther from every prototype than this many standard deviations of log distance becomes one
  * @param noveltyAlpha weight of a new log distance in the novelty member's statistics
@@ -37,18 +40,18 @@ import java.util.Map;
  */
 public record DetectorSettings(int warmupSamples, double levelAlpha, double profileAlpha, double varianceAlpha, double fitAlpha,
         double calibrationDecay, double repeatPenalty, double alarmScore, double instantScore, int clearSamples, int rearmSamples,
-        double escalationMargin, double relativeFloor, long idleTimeoutMs, double noveltyWeight, double noveltyRadius, double noveltyAlpha,
+        double escalationMargin, double relativeFloor, long idleTimeoutMs, long forgetAfterMs, double noveltyWeight, double noveltyRadius, double noveltyAlpha,
         int noveltyWarmupSamples, double rangeWeight, double rangeSmoothing, double rangeSharpness, double rangeForgetting, int rangeWarmupSamples,
         double familiarShapeZ, double familiarShapeWeight) implements Serializable {
 
     public static DetectorSettings defaults() {
-        return new DetectorSettings(20, 0.01, 0.1, 0.005, 0.02, 0.9999, 2.0, 0.35, 0.45, 10, 200, 0.2, 0.0, 10 * 60_000L, 0.85, 2.0, 0.003, 300, 0.5, 1.0, 4.0, 1e-4, 500, 1.5, 0.6);
+        return new DetectorSettings(20, 0.01, 0.1, 0.005, 0.02, 0.9999, 2.0, 0.35, 0.45, 10, 200, 0.2, 0.0, 10 * 60_000L, 24 * 3_600_000L, 0.85, 2.0, 0.003, 300, 0.5, 1.0, 4.0, 1e-4, 500, 1.5, 0.6);
     }
 
     public DetectorSettings {
         if (warmupSamples < 2 || !fraction(levelAlpha) || !fraction(profileAlpha) || !fraction(varianceAlpha) || !fraction(fitAlpha)
                 || !fraction(calibrationDecay) || repeatPenalty < 0 || !fraction(alarmScore) || instantScore < alarmScore || instantScore >= 1 || clearSamples < 1 || rearmSamples < 0 || escalationMargin < 0
-                || relativeFloor < 0 || idleTimeoutMs <= 0 || noveltyWeight < 0 || noveltyRadius <= 0 || !fraction(noveltyAlpha) || noveltyWarmupSamples < 1
+                || relativeFloor < 0 || idleTimeoutMs <= 0 || forgetAfterMs < idleTimeoutMs || noveltyWeight < 0 || noveltyRadius <= 0 || !fraction(noveltyAlpha) || noveltyWarmupSamples < 1
                 || rangeWeight < 0 || !(rangeSmoothing > 0 && rangeSmoothing <= 1) || rangeSharpness <= 0 || rangeForgetting < 0 || rangeForgetting >= 1 || rangeWarmupSamples < 2
                 || !Double.isFinite(familiarShapeZ) || !(familiarShapeWeight > 0 && familiarShapeWeight <= 1)) {
             throw new IllegalArgumentException("inconsistent detector settings: " + this);

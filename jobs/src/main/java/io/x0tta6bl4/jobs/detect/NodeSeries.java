@@ -28,7 +28,10 @@ public class NodeSeries {
      */
     public transient Map<String, String> nodeLabelsCheckedFor;
     public long seenReportedMs = Long.MIN_VALUE;
-    /** When the node's clean-up timer fires (event time; MIN_VALUE: none set): it drops series that went silent. */
+    /**
+     * When the node's clean-up timer fires (event time; MIN_VALUE: none set): it closes the episodes of series that
+     * went silent and drops series silent for long.
+     */
     public long cleanupAtMs = Long.MIN_VALUE;
 
     public NodeSeries() {}

@@ -34,9 +34,10 @@ import org.apache.flink.util.Collector;
  *
  * <p>Why by node and not by series: a batch arrives whole, so scoring it where it lands costs one shuffle of
  * the batch's bytes (keyed by the record key, the node id, and decoded here) instead of one per sample, and everything known about a node (its series, later its multivariate
- * model) lives under one key. State stays bounded: a series not seen for the idle timeout (event time) is
- * dropped, its open episode closed first, and a node whose series are all gone leaves no state. One event-time
- * timer per node, moved forward lazily.
+ * model) lives under one key. State stays bounded: a series silent for the idle timeout (event time, ten minutes)
+ * has its open episode closed, one silent for {@code forgetAfterMs} (a day) is dropped, and a node whose series are
+ * all gone leaves no state. Closing and forgetting are apart so that a node's reboot or a network partition ends its
+ * incidents without costing what its series learnt. One event-time timer per node, moved forward lazily.
  */
 public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Anomaly> {
     private static final long serialVersionUID = 1L;
@@ -145,6 +146,7 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
         NodeModelState model = modelOn ? nodeModelState() : null;
         float[] features = model == null ? null : new float[modelSettings.dims()];
         NodeSeries.Matcher matcher = node.matcher();
+        boolean opened = false;
         for (MetricSample sample : batch.getSamples()) {
             if (sample.getKind() == MetricKind.HISTOGRAM_BUCKET) {
                 continue; // distributions are for IndexJob; their _sum and _count series are scored like any counter
@@ -159,57 +161,85 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
                 }
             }
             if (t != SeriesDetector.Transition.NONE) {
+                opened |= t == SeriesDetector.Transition.STARTED;
                 s.nodeLabels = nodeLabels;
                 out.collect(anomaly(batch.getNodeId(), s, t == SeriesDetector.Transition.STARTED ? AnomalyPhase.STARTED : AnomalyPhase.ENDED,
                         t == SeriesDetector.Transition.ENDED ? ts : null));
             }
         }
         matcher.finish();
-        if (node.cleanupAtMs == Long.MIN_VALUE) {
-            node.cleanupAtMs = ts + settings.idleTimeoutMs();
-            ctx.timerService().registerEventTimeTimer(node.cleanupAtMs);
-        }
-        nodeSeries.update(node);
         if (model != null && informative(features)) {
             scoreNode(batch.getNodeId(), nodeLabels, ts, model, features, out);
         }
+        // The clean-up timer must come no later than the idle timeout once an episode is open, and than the forget
+        // time otherwise; an earlier one is moved on when it fires.
+        long due = ts + (opened || (model != null && model.error.inEpisode) ? settings.idleTimeoutMs() : settings.forgetAfterMs());
+        if (node.cleanupAtMs == Long.MIN_VALUE || node.cleanupAtMs > due) {
+            if (node.cleanupAtMs != Long.MIN_VALUE) {
+                ctx.timerService().deleteEventTimeTimer(node.cleanupAtMs);
+            }
+            node.cleanupAtMs = due;
+            ctx.timerService().registerEventTimeTimer(due);
+        }
+        nodeSeries.update(node);
     }
 
+    /**
+     * The node's clean-up: a series silent for the idle timeout has its open episode closed, one silent for
+     * {@code forgetAfterMs} is dropped with all it learnt, and a node with no series left leaves no state. One timer
+     * per node, set for the next of those moments and moved on lazily: a series that sent since is simply due later.
+     */
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Anomaly> out) throws Exception {
+        String nodeId = ctx.getCurrentKey();
         NodeSeries node = nodeSeries.value();
-        List<SeriesState> active = new ArrayList<>();
+        List<SeriesState> kept = new ArrayList<>();
         long nextDue = Long.MAX_VALUE;
         for (SeriesState s : node == null ? new SeriesState[0] : node.series) {
-            long due = s.lastTimestampMs + settings.idleTimeoutMs();
-            if (due > timestamp) {
-                nextDue = Math.min(nextDue, due);
-                active.add(s);
-                continue;
-            }
-            if (s.inEpisode) {
-                out.collect(anomaly(ctx.getCurrentKey(), s, AnomalyPhase.ENDED, s.lastTimestampMs)); // no episode left dangling
+            endIfSilent(nodeId, s, timestamp, out);
+            if (s.lastTimestampMs + settings.forgetAfterMs() > timestamp) {
+                kept.add(s);
+                nextDue = Math.min(nextDue, dueMs(s));
             }
         }
-        if (nextDue == Long.MAX_VALUE) {
-            nodeSeries.clear();
-            NodeModelState model = nodeModel.value();
-            if (model != null && model.error.inEpisode) {
-                out.collect(anomaly(ctx.getCurrentKey(), model.error, AnomalyPhase.ENDED, model.error.lastTimestampMs));
+        NodeModelState model = nodeModel.value();
+        if (model != null) {
+            if (endIfSilent(nodeId, model.error, timestamp, out)) {
+                nodeModel.update(model);
             }
+            if (model.error.inEpisode) {
+                nextDue = Math.min(nextDue, dueMs(model.error));
+            }
+        }
+        if (kept.isEmpty()) {
+            nodeSeries.clear();
             nodeModel.clear();
             if (modelOn) {
-                NodeAutoencoder live = models.remove(ctx.getCurrentKey());
+                NodeAutoencoder live = models.remove(nodeId);
                 if (live != null) {
                     live.close();
                 }
             }
-        } else {
-            node.series = active.toArray(new SeriesState[0]);
-            node.cleanupAtMs = nextDue;
-            nodeSeries.update(node);
-            ctx.timerService().registerEventTimeTimer(nextDue);
+            return;
         }
+        node.series = kept.toArray(new SeriesState[0]);
+        node.cleanupAtMs = nextDue;
+        nodeSeries.update(node);
+        ctx.timerService().registerEventTimeTimer(nextDue);
+    }
+
+    /** When the clean-up must next look at a series: when its open episode is to be closed, or when it is to be forgotten. */
+    private long dueMs(SeriesState s) {
+        return s.lastTimestampMs + (s.inEpisode ? settings.idleTimeoutMs() : settings.forgetAfterMs());
+    }
+
+    /** Ends the open episode of a series silent for the idle timeout, reported as ending at its last sample. */
+    private boolean endIfSilent(String nodeId, SeriesState s, long now, Collector<Anomaly> out) {
+        if (s.inEpisode && s.lastTimestampMs + settings.idleTimeoutMs() <= now && detector.endSilentEpisode(s)) {
+            out.collect(anomaly(nodeId, s, AnomalyPhase.ENDED, s.lastTimestampMs)); // no episode left dangling
+            return true;
+        }
+        return false;
     }
 
     private NodeModelState nodeModelState() throws Exception {

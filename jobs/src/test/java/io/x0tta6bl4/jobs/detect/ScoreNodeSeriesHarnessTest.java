@@ -23,8 +23,15 @@ import org.junit.jupiter.api.Test;
 class ScoreNodeSeriesHarnessTest {
     private static final DetectorSettings SETTINGS = DetectorSettings.defaults();
 
+    /** Forgets a silent series after twenty minutes instead of a day, so that a test can feed that long a second at a time. */
+    private static final DetectorSettings FORGETS_SOON = SETTINGS.with(Map.of("forgetAfterMs", "1200000"));
+
     private static KeyedOneInputStreamOperatorTestHarness<String, RawRecord, Anomaly> harness() throws Exception {
-        return ProcessFunctionTestHarnesses.forKeyedProcessFunction(new ScoreNodeSeries(SETTINGS), DetectJob::nodeKey, Types.STRING);
+        return harness(SETTINGS);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, RawRecord, Anomaly> harness(DetectorSettings settings) throws Exception {
+        return ProcessFunctionTestHarnesses.forKeyedProcessFunction(new ScoreNodeSeries(settings), DetectJob::nodeKey, Types.STRING);
     }
 
     private static RawRecord raw(String key, TelemetryBatch batch) {
@@ -101,25 +108,48 @@ class ScoreNodeSeriesHarnessTest {
     }
 
     @Test
-    void seriesThatStopsIsDroppedWhileTheNodeLivesOn() throws Exception {
-        try (var h = harness()) {
-            feed(h, 1, 30, 0.2, true);
-            feed(h, 30, 30 + (int) (SETTINGS.idleTimeoutMs() / 1000) + 5, 0.2, false); // the disk disappears
-            h.processWatermark(new Watermark(30_000 + SETTINGS.idleTimeoutMs() + 2_000));
+    void seriesThatStopsIsForgottenWhileTheNodeLivesOn() throws Exception {
+        try (var h = harness(FORGETS_SOON)) {
+            int forgetS = (int) (FORGETS_SOON.forgetAfterMs() / 1000);
+            feed(h, 1, 60, 0.2, true);
+            feed(h, 60, 60 + forgetS + 5, 0.2, false); // the disk disappears, the node lives on
+            h.processWatermark(new Watermark((60L + forgetS + 4) * 1000));
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
             assertThat(h.numEventTimeTimers()).as("moved forward, not multiplied").isEqualTo(1);
-            feed(h, 700, 701, 0.2, false);
+            // The disk comes back with ten times its old latency: forgotten, it is a new series, warming up, not an anomaly.
+            for (int i = 0; i < 5; i++) {
+                long ts = (60L + forgetS + 5 + i) * 1000;
+                h.processElement(raw("n1", TelemetryBatch.newBuilder().setNodeId("n1").setTimestampMs(ts).setSequence(ts)
+                        .setNodeLabels(Map.of("role", "db")).setSamples(List.of(gauge("cpu_usage_ratio", Map.of(), 0.2),
+                                gauge("disk_io_latency_seconds", Map.of("device", "vda"), 0.02 + i * 0.0001))).build()), ts);
+            }
             assertThat(h.extractOutputValues()).isEmpty();
         }
     }
 
     @Test
-    void silentNodeIsForgottenAndItsOpenEpisodeClosedFirst() throws Exception {
-        try (var h = harness()) {
+    void aSilentSeriesHasItsEpisodeClosedAfterTheIdleTimeoutAndKeepsWhatItLearntUntilItIsForgotten() throws Exception {
+        try (var h = harness(FORGETS_SOON)) {
             feed(h, 1, 30, 0.2, false);
             feed(h, 30, 35, 0.9, false);
             h.processWatermark(new Watermark(34_000 + SETTINGS.idleTimeoutMs() + 1));
             assertThat(h.extractOutputValues()).extracting(Anomaly::getPhase).containsExactly(AnomalyPhase.STARTED, AnomalyPhase.ENDED);
+            assertThat(h.extractOutputValues().get(1).getEndMs()).as("ended at its last sample").isEqualTo(34_000L);
+            assertThat(h.numKeyedStateEntries()).as("not forgotten yet").isEqualTo(1);
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+
+            // Back after the outage: it still knows its level, so a fault is found at once, not after a warm-up; and the
+            // closed episode does not hold the new one back.
+            int back = 34 + (int) (SETTINGS.idleTimeoutMs() / 1000) + 10;
+            feed(h, back, back + 3, 0.2, false);
+            feed(h, back + 3, back + 6, 0.9, false);
+            List<Anomaly> out = h.extractOutputValues();
+            assertThat(out).extracting(Anomaly::getPhase).containsExactly(AnomalyPhase.STARTED, AnomalyPhase.ENDED, AnomalyPhase.STARTED);
+            assertThat(out.get(2).getStartMs()).isBetween((back + 3) * 1000L, (back + 4) * 1000L);
+
+            // Silent again, for good: the episode is closed, then the node is forgotten and leaves nothing behind.
+            h.processWatermark(new Watermark((back + 5) * 1000L + FORGETS_SOON.forgetAfterMs()));
+            assertThat(h.extractOutputValues()).extracting(Anomaly::getPhase).endsWith(AnomalyPhase.STARTED, AnomalyPhase.ENDED);
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
         }

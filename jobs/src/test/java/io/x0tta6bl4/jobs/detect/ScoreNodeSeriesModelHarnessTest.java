@@ -63,7 +63,7 @@ class ScoreNodeSeriesModelHarnessTest {
             assertThat(found.getEvidence()).anySatisfy(e -> assertThat(e.getDetail()).contains("largest reconstruction errors"));
             assertThat(before).as("node model anomalies before the break").isLessThanOrEqualTo(2);
             assertThat(h.numKeyedStateEntries()).isPositive();
-            h.processWatermark(new Watermark(i * 1000L + DetectorSettings.defaults().idleTimeoutMs() + 1000));
+            h.processWatermark(new Watermark(i * 1000L + DetectorSettings.defaults().forgetAfterMs() + 1000));
             assertThat(h.numKeyedStateEntries()).as("the node model is forgotten with the node").isZero();
         }
     }
