@@ -38,6 +38,7 @@ public final class JobConfig implements Serializable {
             Map.entry("parallelism", new String[] {"1", "default operator parallelism"}),
             Map.entry("watermark.disorder.ms", new String[] {"2000", "how late a node's sample may arrive and still count"}),
             Map.entry("watermark.idle.ms", new String[] {"5000", "after this long without records a partition stops holding back time"}),
+            Map.entry("watermark.max-ahead.ms", new String[] {"300000", "a record stamped further ahead of this machine's clock (a node's broken clock) does not move event time"}),
             Map.entry("command.ttl.ms", new String[] {"60000", "how long a command stays valid after it is issued"}),
             Map.entry("cooldown.ms", new String[] {"30000", "minimum time between two identical actions on one node"}),
             Map.entry("verify.window.ms", new String[] {"20000", "how long an incident may stay open after an action before the next is tried"}),

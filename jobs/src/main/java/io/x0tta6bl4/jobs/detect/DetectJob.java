@@ -4,6 +4,7 @@ import io.x0tta6bl4.connectors.Topic;
 import io.x0tta6bl4.connectors.flink.DeadLetters;
 import io.x0tta6bl4.connectors.flink.KafkaConnectors;
 import io.x0tta6bl4.connectors.flink.RawRecord;
+import io.x0tta6bl4.jobs.common.EventTime;
 import io.x0tta6bl4.jobs.common.JobConfig;
 import io.x0tta6bl4.jobs.common.JobLauncher;
 import io.x0tta6bl4.jobs.common.Pipelines;
@@ -14,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -42,10 +42,7 @@ public final class DetectJob {
     public static Outputs topology(DataStream<RawRecord> telemetry, JobConfig config, DetectorSettings settings) {
         // Event time from the record timestamp, which the exporter sets to the batch's sample time.
         DataStream<RawRecord> timed = telemetry
-                .assignTimestampsAndWatermarks(WatermarkStrategy
-                        .<RawRecord>forBoundedOutOfOrderness(config.getMillis("watermark.disorder.ms"))
-                        .withTimestampAssigner((raw, ts) -> raw.timestamp)
-                        .withIdleness(config.getMillis("watermark.idle.ms")))
+                .assignTimestampsAndWatermarks(EventTime.watermarks(config, (raw, ts) -> raw.timestamp))
                 .name("detect: event time").uid("detect-watermarks");
         SingleOutputStreamOperator<Anomaly> anomalies = timed
                 .keyBy(DetectJob::nodeKey)

@@ -61,17 +61,24 @@ public final class SeriesDetector {
         lastScore = 0;
         lastZ = 0;
         lastNoveltyZ = Double.NaN;
-        if (timestampMs <= s.lastTimestampMs || !(Math.abs(rawValue) <= LARGEST_VALUE)) {
+        // A sample older than the last by more than the idle timeout is no late sample (those are seconds late): the
+        // node's clock was stepped back, or the last sample came from a clock that ran ahead. It is taken as the
+        // series' new present, with no interval: skipped, the series would stay blind until the clock caught up.
+        boolean clockStepped = s.lastTimestampMs - timestampMs > settings.idleTimeoutMs();
+        if ((timestampMs <= s.lastTimestampMs && !clockStepped) || !(Math.abs(rawValue) <= LARGEST_VALUE)) {
             return Transition.NONE; // duplicates, disorder beyond the watermark, NaN, infinities and astronomical values
         }
-        long intervalMs = s.lastTimestampMs == Long.MIN_VALUE ? 0 : timestampMs - s.lastTimestampMs;
+        if (clockStepped) {
+            s.firstTimestampMs += timestampMs - s.lastTimestampMs; // the series keeps its age (seasons need a whole period)
+        }
+        long intervalMs = s.lastTimestampMs == Long.MIN_VALUE || clockStepped ? 0 : timestampMs - s.lastTimestampMs;
         double value = rawValue;
         if (counter) {
             double previous = s.lastRaw;
             s.lastRaw = rawValue;
             s.lastTimestampMs = timestampMs;
-            if (Double.isNaN(previous) || rawValue < previous) {
-                return Transition.NONE; // first sample, or a counter reset: no rate this time
+            if (Double.isNaN(previous) || rawValue < previous || intervalMs == 0) {
+                return Transition.NONE; // first sample, a counter reset or a clock step: no rate this time
             }
             value = (rawValue - previous) * 1000.0 / intervalMs;
             if (!(value <= LARGEST_VALUE)) {

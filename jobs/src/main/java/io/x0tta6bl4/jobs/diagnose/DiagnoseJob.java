@@ -4,6 +4,7 @@ import io.x0tta6bl4.connectors.Topic;
 import io.x0tta6bl4.connectors.flink.DeadLetters;
 import io.x0tta6bl4.connectors.flink.KafkaConnectors;
 import io.x0tta6bl4.connectors.flink.RawRecord;
+import io.x0tta6bl4.jobs.common.EventTime;
 import io.x0tta6bl4.jobs.common.JobConfig;
 import io.x0tta6bl4.jobs.common.JobLauncher;
 import io.x0tta6bl4.jobs.common.Pipelines;
@@ -13,7 +14,6 @@ import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import io.x0tta6bl4.schema.Anomaly;
 import io.x0tta6bl4.schema.DeadLetter;
 import io.x0tta6bl4.schema.Incident;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -44,10 +44,7 @@ public final class DiagnoseJob {
         Pipelines.TrustedControl trustedControl = Pipelines.trustedControl(control, config, NAME);
         BroadcastStream<ControlRecord> dependencies = trustedControl.records().broadcast(AttributeToDependencies.DEPENDENCIES);
         DataStream<Incident> perNode = decoded
-                .assignTimestampsAndWatermarks(WatermarkStrategy
-                        .<Anomaly>forBoundedOutOfOrderness(config.getMillis("watermark.disorder.ms"))
-                        .withTimestampAssigner((a, ts) -> a.getEndMs() != null ? a.getEndMs() : a.getStartMs())
-                        .withIdleness(config.getMillis("watermark.idle.ms")))
+                .assignTimestampsAndWatermarks(EventTime.watermarks(config, (a, ts) -> a.getEndMs() != null ? a.getEndMs() : a.getStartMs()))
                 .name("diagnose: event time").uid("diagnose-watermarks")
                 .keyBy(Anomaly::getNodeId)
                 .process(new GroupAnomaliesIntoIncidents(GROUPING_WINDOW_MS, MAX_INCIDENT_AGE_MS))

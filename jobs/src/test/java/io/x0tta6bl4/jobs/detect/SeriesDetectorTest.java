@@ -511,6 +511,38 @@ class SeriesDetectorTest {
     }
 
     @Test
+    void aClockSteppedBackIsTheSeriesNewPresentNotATimeToWaitFor() {
+        // A node's clock ran an hour ahead and is corrected: its samples now come an hour "earlier" than the last one.
+        // Skipped as late, they would leave the series blind for an hour; taken as the new present, a step right after
+        // the correction is found at once. A gauge and a counter (which must not see a rate across the step).
+        long stepBackMs = 3_600_000L;
+        for (boolean counter : new boolean[] {false, true}) {
+            SeriesState state = new SeriesState();
+            Random random = new Random(21);
+            double total = 0;
+            List<Integer> starts = new ArrayList<>();
+            for (int i = 0; i < 1_300; i++) {
+                long t = 1_000L * (i + 1) - (i >= 1_000 ? stepBackMs : 0);
+                double rate = 50 + random.nextGaussian() + (i >= 1_200 ? 20 : 0);
+                total += rate;
+                if (detector.update(state, t, counter ? total : rate, counter) == SeriesDetector.Transition.STARTED) {
+                    starts.add(i);
+                }
+            }
+            assertThat(starts).as("counter %s", counter).isNotEmpty();
+            assertThat(starts.get(0)).as("counter %s: the step after the correction, and nothing before", counter).isBetween(1_200, 1_201);
+        }
+        // A sample late by less than the idle timeout is still late, not a clock step: skipped.
+        SeriesState state = new SeriesState();
+        for (int i = 1; i <= 100; i++) {
+            detector.update(state, 1_000_000L + i * 1_000L, 5.0 + (i % 2) * 0.01, false);
+        }
+        long samples = state.samples;
+        detector.update(state, 1_100_000L - DetectorSettings.defaults().idleTimeoutMs() + 1, 5.0, false);
+        assertThat(state.samples).isEqualTo(samples);
+    }
+
+    @Test
     void anOutageDoesNotMakeAFastSeriesLookSlowlySampled() {
         // The same 4-sigma sample, once without a gap and once as the first sample after nine silent minutes: the gap is
         // no sign that the series is sampled slowly, so the sample needs the same surprise to alarm (at one-second

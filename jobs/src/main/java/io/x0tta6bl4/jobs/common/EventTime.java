@@ -1,0 +1,60 @@
+package io.x0tta6bl4.jobs.common;
+
+import java.util.function.LongSupplier;
+import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+
+/**
+ * Event time for the jobs that run on the nodes' clocks: bounded-out-of-orderness watermarks that one node's broken
+ * clock cannot drag into the future. A record stamped more than {@code watermark.max-ahead.ms} beyond this machine's
+ * clock still flows, with its own timestamp, but does not move the watermark. Without that, a node whose clock ran a
+ * day ahead (a real-time clock before NTP has run, after a reboot) moved event time a day on for every node read from
+ * the same partition: their open episodes were closed and their series forgotten, by timers meant for silence.
+ */
+public final class EventTime {
+    private EventTime() {}
+
+    /** Watermarks from the records' own timestamps, as {@code watermark.*} configures them. */
+    public static <T> WatermarkStrategy<T> watermarks(JobConfig config, SerializableTimestampAssigner<T> timestamps) {
+        long disorderMs = config.getMillis("watermark.disorder.ms").toMillis();
+        long maxAheadMs = config.getMillis("watermark.max-ahead.ms").toMillis();
+        WatermarkStrategy<T> strategy = context -> new ClockCappedWatermarks<>(disorderMs, maxAheadMs, System::currentTimeMillis);
+        return strategy.withTimestampAssigner(timestamps).withIdleness(config.getMillis("watermark.idle.ms"));
+    }
+
+    /**
+     * The watermark trails the largest timestamp seen by the tolerated disorder, counting only timestamps at most
+     * {@code maxAheadMs} beyond the clock. The clock is read only for a record that would move the watermark.
+     */
+    static final class ClockCappedWatermarks<T> implements WatermarkGenerator<T> {
+        private final long disorderMs;
+        private final long maxAheadMs;
+        private final LongSupplier clock;
+        private long largest;
+
+        ClockCappedWatermarks(long disorderMs, long maxAheadMs, LongSupplier clock) {
+            if (disorderMs < 0 || maxAheadMs < 0) {
+                throw new IllegalArgumentException("watermark disorder and max-ahead must not be negative");
+            }
+            this.disorderMs = disorderMs;
+            this.maxAheadMs = maxAheadMs;
+            this.clock = clock;
+            this.largest = Long.MIN_VALUE + disorderMs + 1;
+        }
+
+        @Override
+        public void onEvent(T event, long timestamp, WatermarkOutput output) {
+            if (timestamp > largest && timestamp - clock.getAsLong() <= maxAheadMs) {
+                largest = timestamp;
+            }
+        }
+
+        @Override
+        public void onPeriodicEmit(WatermarkOutput output) {
+            output.emitWatermark(new Watermark(largest - disorderMs - 1));
+        }
+    }
+}
