@@ -25,6 +25,8 @@ import java.util.Map;
  * @param forgetAfterMs a series silent this long (event time) is forgotten, and all it learnt with it: long enough that a
  *        node's reboot or a network partition does not cost its baselines (a week for the weekly one), short enough that
  *        series which come and go (a label per container) do not pile up
+ * @param maxSeriesPerNode a node with more series than this loses the ones it has not sent for longest (a label that
+ *        takes a new value every interval, a request id or a time, makes a new series each time)
  * @param noveltyWeight weight of the window-novelty member's surprise against the baseline's (0 switches the member off)
  * @param noveltyRadius a window farther from every prototype than this many standard deviations of log distance becomes one
  * @param noveltyAlpha weight of a new log distance in the novelty member's statistics
@@ -40,18 +42,18 @@ import java.util.Map;
  */
 public record DetectorSettings(int warmupSamples, double levelAlpha, double profileAlpha, double varianceAlpha, double fitAlpha,
         double calibrationDecay, double repeatPenalty, double alarmScore, double instantScore, int clearSamples, int rearmSamples,
-        double escalationMargin, double relativeFloor, long idleTimeoutMs, long forgetAfterMs, double noveltyWeight, double noveltyRadius, double noveltyAlpha,
+        double escalationMargin, double relativeFloor, long idleTimeoutMs, long forgetAfterMs, int maxSeriesPerNode, double noveltyWeight, double noveltyRadius, double noveltyAlpha,
         int noveltyWarmupSamples, double rangeWeight, double rangeSmoothing, double rangeSharpness, double rangeForgetting, int rangeWarmupSamples,
         double familiarShapeZ, double familiarShapeWeight) implements Serializable {
 
     public static DetectorSettings defaults() {
-        return new DetectorSettings(20, 0.01, 0.1, 0.005, 0.02, 0.9999, 2.0, 0.35, 0.45, 10, 200, 0.2, 0.0, 10 * 60_000L, 24 * 3_600_000L, 0.85, 2.0, 0.003, 300, 0.5, 1.0, 4.0, 1e-4, 500, 1.5, 0.6);
+        return new DetectorSettings(20, 0.01, 0.1, 0.005, 0.02, 0.9999, 2.0, 0.35, 0.45, 10, 200, 0.2, 0.0, 10 * 60_000L, 24 * 3_600_000L, 5_000, 0.85, 2.0, 0.003, 300, 0.5, 1.0, 4.0, 1e-4, 500, 1.5, 0.6);
     }
 
     public DetectorSettings {
         if (warmupSamples < 2 || !fraction(levelAlpha) || !fraction(profileAlpha) || !fraction(varianceAlpha) || !fraction(fitAlpha)
                 || !fraction(calibrationDecay) || repeatPenalty < 0 || !fraction(alarmScore) || instantScore < alarmScore || instantScore >= 1 || clearSamples < 1 || rearmSamples < 0 || escalationMargin < 0
-                || relativeFloor < 0 || idleTimeoutMs <= 0 || forgetAfterMs < idleTimeoutMs || noveltyWeight < 0 || noveltyRadius <= 0 || !fraction(noveltyAlpha) || noveltyWarmupSamples < 1
+                || relativeFloor < 0 || idleTimeoutMs <= 0 || forgetAfterMs < idleTimeoutMs || maxSeriesPerNode < 1 || noveltyWeight < 0 || noveltyRadius <= 0 || !fraction(noveltyAlpha) || noveltyWarmupSamples < 1
                 || rangeWeight < 0 || !(rangeSmoothing > 0 && rangeSmoothing <= 1) || rangeSharpness <= 0 || rangeForgetting < 0 || rangeForgetting >= 1 || rangeWarmupSamples < 2
                 || !Double.isFinite(familiarShapeZ) || !(familiarShapeWeight > 0 && familiarShapeWeight <= 1)) {
             throw new IllegalArgumentException("inconsistent detector settings: " + this);

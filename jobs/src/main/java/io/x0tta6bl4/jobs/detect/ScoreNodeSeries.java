@@ -23,6 +23,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.util.OutputTag;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -62,6 +63,10 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
     private transient TelemetryBatch reuse;
     /** What the read-ahead read, kept so that the compiler cannot drop the reads. Meaningless otherwise. */
     private transient long readAheadSum;
+    /** Series forgotten because their node had more than {@code maxSeriesPerNode} (a Flink metric). */
+    private transient Counter seriesOverLimit;
+    /** When the last warning about a node over the series limit was logged (event time): at most one a minute. */
+    private transient long lastOverLimitWarningMs = Long.MIN_VALUE;
     /** The node's series and its clean-up timer: one value, one state lookup per batch. */
     private transient ValueState<NodeSeries> nodeSeries;
 
@@ -79,6 +84,7 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
         detector = new SeriesDetector(settings);
         decoder = new TelemetryDecoder();
         nodeSeries = getRuntimeContext().getState(new ValueStateDescriptor<>("node-series", NodeSeries.class));
+        seriesOverLimit = getRuntimeContext().getMetricGroup().counter("seriesForgottenOverLimit");
         nodeModel = getRuntimeContext().getState(new ValueStateDescriptor<>("node-model", NodeModelState.class));
         models = new HashMap<>();
         modelOn = modelSettings.enabled();
@@ -168,6 +174,9 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
             }
         }
         matcher.finish();
+        if (node.series.length > settings.maxSeriesPerNode()) {
+            forgetLeastRecentlySeen(batch.getNodeId(), node, ts, out);
+        }
         if (model != null && informative(features)) {
             scoreNode(batch.getNodeId(), nodeLabels, ts, model, features, out);
         }
@@ -226,6 +235,44 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
         node.cleanupAtMs = nextDue;
         nodeSeries.update(node);
         ctx.timerService().registerEventTimeTimer(nextDue);
+    }
+
+    /**
+     * Keeps a node within {@code maxSeriesPerNode} series: those it has not sent for longest go first (an open episode
+     * is ended), and of a batch that alone lists more, the ones it lists last. A label that takes a new value every
+     * interval (a request id, a time) makes a new series each time, and kept for {@code forgetAfterMs} each they would
+     * grow the node's state without bound; its steady series are in every batch and stay.
+     */
+    private void forgetLeastRecentlySeen(String nodeId, NodeSeries node, long ts, Collector<Anomaly> out) {
+        SeriesState[] series = node.series;
+        Integer[] order = new Integer[series.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, java.util.Comparator.<Integer>comparingLong(i -> series[i].lastTimestampMs)
+                .thenComparing(java.util.Comparator.<Integer>reverseOrder()));
+        int excess = series.length - settings.maxSeriesPerNode();
+        boolean[] forgotten = new boolean[series.length];
+        for (int k = 0; k < excess; k++) {
+            SeriesState s = series[order[k]];
+            forgotten[order[k]] = true;
+            if (detector.endSilentEpisode(s)) {
+                out.collect(anomaly(nodeId, s, AnomalyPhase.ENDED, s.lastTimestampMs));
+            }
+        }
+        List<SeriesState> kept = new ArrayList<>(settings.maxSeriesPerNode());
+        for (int i = 0; i < series.length; i++) {
+            if (!forgotten[i]) {
+                kept.add(series[i]);
+            }
+        }
+        node.series = kept.toArray(new SeriesState[0]);
+        seriesOverLimit.inc(excess);
+        if (lastOverLimitWarningMs == Long.MIN_VALUE || ts - lastOverLimitWarningMs >= 60_000 || ts < lastOverLimitWarningMs) {
+            lastOverLimitWarningMs = ts;
+            LOG.warn("node {} has more than {} series: forgot the {} it sent least recently (a label with ever-new values?)",
+                    nodeId, settings.maxSeriesPerNode(), excess);
+        }
     }
 
     /** When the clean-up must next look at a series: when its open episode is to be closed, or when it is to be forgotten. */

@@ -155,6 +155,43 @@ class ScoreNodeSeriesHarnessTest {
         }
     }
 
+    /** The series n1's state holds now, by key. */
+    private static List<String> seriesOfN1(KeyedOneInputStreamOperatorTestHarness<String, RawRecord, Anomaly> h) throws Exception {
+        var backend = ((org.apache.flink.streaming.api.operators.AbstractStreamOperator<?>) h.getOperator()).getKeyedStateBackend();
+        backend.setCurrentKey("n1");
+        NodeSeries node = backend.getPartitionedState(org.apache.flink.runtime.state.VoidNamespace.INSTANCE,
+                org.apache.flink.runtime.state.VoidNamespaceSerializer.INSTANCE,
+                new org.apache.flink.api.common.state.ValueStateDescriptor<>("node-series", NodeSeries.class)).value();
+        return node == null ? List.of() : java.util.Arrays.stream(node.series).map(SeriesState::key).toList();
+    }
+
+    @Test
+    void aNodeWithALabelOfEverNewValuesStaysWithinItsSeriesLimitAndKeepsItsSteadySeries() throws Exception {
+        try (var h = harness(SETTINGS.with(Map.of("maxSeriesPerNode", "4")))) {
+            for (int i = 1; i <= 60; i++) {
+                long ts = i * 1000L;
+                List<MetricSample> samples = new ArrayList<>(List.of(gauge("cpu_usage_ratio", Map.of(), (i > 55 ? 0.9 : 0.2) + (i % 3) * 0.005),
+                        gauge("load1", Map.of(), 1.0 + (i % 2) * 0.01)));
+                if (i <= 30) { // a latency series that alarms, then falls silent while in its episode
+                    samples.add(gauge("disk_io_latency_seconds", Map.of(), i > 25 ? 0.5 : 0.002 + (i % 2) * 0.0001));
+                }
+                samples.add(gauge("http_requests", Map.of("request_id", "r" + i), 1)); // a new series every batch
+                h.processElement(raw("n1", TelemetryBatch.newBuilder().setNodeId("n1").setTimestampMs(ts).setSequence(i)
+                        .setNodeLabels(Map.of()).setSamples(samples).build()), ts);
+                assertThat(seriesOfN1(h)).as("batch %d", i).hasSizeLessThanOrEqualTo(4).contains("cpu_usage_ratio", "load1");
+            }
+            assertThat(seriesOfN1(h)).doesNotContain("disk_io_latency_seconds").contains("http_requests|request_id=r60");
+            List<Anomaly> out = h.extractOutputValues();
+            assertThat(out).filteredOn(a -> a.getMetric().equals("disk_io_latency_seconds")).extracting(Anomaly::getPhase)
+                    .as("its episode is ended when it is forgotten").containsExactly(AnomalyPhase.STARTED, AnomalyPhase.ENDED);
+            assertThat(out).filteredOn(a -> a.getMetric().equals("disk_io_latency_seconds") && a.getPhase() == AnomalyPhase.ENDED)
+                    .extracting(Anomaly::getEndMs).as("at its last sample").containsExactly(30_000L);
+            assertThat(out).filteredOn(a -> a.getMetric().equals("cpu_usage_ratio")).extracting(Anomaly::getPhase)
+                    .as("the steady series kept what it learnt: its step is found").containsExactly(AnomalyPhase.STARTED);
+            assertThat(out).noneMatch(a -> a.getMetric().equals("http_requests"));
+        }
+    }
+
     @Test
     void theInventoryHearsOfANodeWhenItAppearsWhenItsLabelsChangeAndEveryFewSeconds() throws Exception {
         try (var h = harness()) {
