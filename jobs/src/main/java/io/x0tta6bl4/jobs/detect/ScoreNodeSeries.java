@@ -16,6 +16,8 @@ import io.x0tta6bl4.jobs.detect.node.NodeAutoencoder;
 import io.x0tta6bl4.jobs.detect.node.NodeModelSettings;
 import io.x0tta6bl4.jobs.detect.node.NodeModelState;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -249,8 +251,7 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        java.util.Arrays.sort(order, java.util.Comparator.<Integer>comparingLong(i -> series[i].lastTimestampMs)
-                .thenComparing(java.util.Comparator.<Integer>reverseOrder()));
+        Arrays.sort(order, Comparator.<Integer>comparingLong(i -> series[i].lastTimestampMs).thenComparing(Comparator.reverseOrder()));
         int excess = series.length - settings.maxSeriesPerNode();
         boolean[] forgotten = new boolean[series.length];
         for (int k = 0; k < excess; k++) {

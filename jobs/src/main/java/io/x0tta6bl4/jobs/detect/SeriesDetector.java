@@ -64,7 +64,7 @@ public final class SeriesDetector {
         // A sample older than the last by more than the idle timeout is no late sample (those are seconds late): the
         // node's clock was stepped back, or the last sample came from a clock that ran ahead. It is taken as the
         // series' new present, with no interval: skipped, the series would stay blind until the clock caught up.
-        boolean clockStepped = s.lastTimestampMs - timestampMs > settings.idleTimeoutMs();
+        boolean clockStepped = s.lastTimestampMs != Long.MIN_VALUE && s.lastTimestampMs - timestampMs > settings.idleTimeoutMs();
         if ((timestampMs <= s.lastTimestampMs && !clockStepped) || !(Math.abs(rawValue) <= LARGEST_VALUE)) {
             return Transition.NONE; // duplicates, disorder beyond the watermark, NaN, infinities and astronomical values
         }

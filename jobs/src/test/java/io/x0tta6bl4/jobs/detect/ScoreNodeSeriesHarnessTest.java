@@ -12,9 +12,14 @@ import io.x0tta6bl4.schema.MetricSample;
 import io.x0tta6bl4.schema.TelemetryBatch;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -157,12 +162,11 @@ class ScoreNodeSeriesHarnessTest {
 
     /** The series n1's state holds now, by key. */
     private static List<String> seriesOfN1(KeyedOneInputStreamOperatorTestHarness<String, RawRecord, Anomaly> h) throws Exception {
-        var backend = ((org.apache.flink.streaming.api.operators.AbstractStreamOperator<?>) h.getOperator()).getKeyedStateBackend();
+        var backend = ((AbstractStreamOperator<?>) h.getOperator()).getKeyedStateBackend();
         backend.setCurrentKey("n1");
-        NodeSeries node = backend.getPartitionedState(org.apache.flink.runtime.state.VoidNamespace.INSTANCE,
-                org.apache.flink.runtime.state.VoidNamespaceSerializer.INSTANCE,
-                new org.apache.flink.api.common.state.ValueStateDescriptor<>("node-series", NodeSeries.class)).value();
-        return node == null ? List.of() : java.util.Arrays.stream(node.series).map(SeriesState::key).toList();
+        NodeSeries node = backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                new ValueStateDescriptor<>("node-series", NodeSeries.class)).value();
+        return node == null ? List.of() : Arrays.stream(node.series).map(SeriesState::key).toList();
     }
 
     @Test
