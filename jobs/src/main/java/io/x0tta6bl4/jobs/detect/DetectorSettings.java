@@ -51,12 +51,31 @@ public record DetectorSettings(int warmupSamples, double levelAlpha, double prof
     }
 
     public DetectorSettings {
-        if (warmupSamples < 2 || !fraction(levelAlpha) || !fraction(profileAlpha) || !fraction(varianceAlpha) || !fraction(fitAlpha)
-                || !fraction(calibrationDecay) || repeatPenalty < 0 || !fraction(alarmScore) || instantScore < alarmScore || instantScore >= 1 || clearSamples < 1 || rearmSamples < 0 || escalationMargin < 0
-                || relativeFloor < 0 || idleTimeoutMs <= 0 || forgetAfterMs < idleTimeoutMs || maxSeriesPerNode < 1 || noveltyWeight < 0 || noveltyRadius <= 0 || !fraction(noveltyAlpha) || noveltyWarmupSamples < 1
-                || rangeWeight < 0 || !(rangeSmoothing > 0 && rangeSmoothing <= 1) || rangeSharpness <= 0 || rangeForgetting < 0 || rangeForgetting >= 1 || rangeWarmupSamples < 2
-                || !Double.isFinite(familiarShapeZ) || !(familiarShapeWeight > 0 && familiarShapeWeight <= 1)) {
-            throw new IllegalArgumentException("inconsistent detector settings: " + this);
+        // Each rule names what it wants, so that a wrong --detect.settings value says which one and why.
+        require(warmupSamples >= 2, "warmupSamples must be at least 2");
+        require(fraction(levelAlpha) && fraction(profileAlpha) && fraction(varianceAlpha) && fraction(fitAlpha),
+                "levelAlpha, profileAlpha, varianceAlpha and fitAlpha must lie strictly between 0 and 1");
+        require(fraction(calibrationDecay), "calibrationDecay must lie strictly between 0 and 1");
+        require(repeatPenalty >= 0, "repeatPenalty must not be negative");
+        require(fraction(alarmScore) && instantScore >= alarmScore && instantScore < 1,
+                "alarmScore and instantScore must satisfy 0 < alarmScore <= instantScore < 1");
+        require(clearSamples >= 1 && rearmSamples >= 0 && escalationMargin >= 0,
+                "clearSamples must be at least 1, rearmSamples and escalationMargin not negative");
+        require(relativeFloor >= 0, "relativeFloor must not be negative");
+        require(idleTimeoutMs > 0 && forgetAfterMs >= idleTimeoutMs, "idleTimeoutMs must be positive and forgetAfterMs at least idleTimeoutMs");
+        require(maxSeriesPerNode >= 1, "maxSeriesPerNode must be at least 1");
+        require(noveltyWeight >= 0 && noveltyRadius > 0 && fraction(noveltyAlpha) && noveltyWarmupSamples >= 1,
+                "noveltyWeight must not be negative, noveltyRadius must be positive, noveltyAlpha strictly between 0 and 1, noveltyWarmupSamples at least 1");
+        require(rangeWeight >= 0 && rangeSmoothing > 0 && rangeSmoothing <= 1 && rangeSharpness > 0 && rangeForgetting >= 0 && rangeForgetting < 1
+                && rangeWarmupSamples >= 2, "rangeWeight must not be negative, rangeSmoothing in (0, 1], rangeSharpness positive, "
+                + "rangeForgetting in [0, 1), rangeWarmupSamples at least 2");
+        require(Double.isFinite(familiarShapeZ) && familiarShapeWeight > 0 && familiarShapeWeight <= 1,
+                "familiarShapeZ must be finite and familiarShapeWeight in (0, 1]");
+    }
+
+    private static void require(boolean holds, String rule) {
+        if (!holds) {
+            throw new IllegalArgumentException("inconsistent detector settings: " + rule);
         }
     }
 

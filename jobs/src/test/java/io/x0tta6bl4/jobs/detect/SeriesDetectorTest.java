@@ -571,6 +571,10 @@ class SeriesDetectorTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> DetectorSettings.defaults().with(java.util.Map.of("nope", "1")))
                 .hasMessageContaining("unknown detector setting 'nope'");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> DetectorSettings.defaults().with(java.util.Map.of("alarmScore", "2")))
-                .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0 < alarmScore <= instantScore < 1");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DetectorSettings.defaults().with(java.util.Map.of("forgetAfterMs", "1000")))
+                .hasMessageContaining("forgetAfterMs at least idleTimeoutMs");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DetectorSettings.defaults().with(java.util.Map.of("repeatPenalty", "NaN")))
+                .hasMessageContaining("repeatPenalty must not be negative");
     }
 }
