@@ -258,7 +258,8 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
             SeriesState s = series[order[k]];
             forgotten[order[k]] = true;
             if (detector.endSilentEpisode(s)) {
-                out.collect(anomaly(nodeId, s, AnomalyPhase.ENDED, s.lastTimestampMs));
+                out.collect(endedWithoutRecovery(nodeId, s, "series-limit", String.format("the node has more than %d series and this one "
+                        + "is among those it sent least recently: forgotten, not recovered", settings.maxSeriesPerNode())));
             }
         }
         List<SeriesState> kept = new ArrayList<>(settings.maxSeriesPerNode());
@@ -284,10 +285,23 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
     /** Ends the open episode of a series silent for the idle timeout, reported as ending at its last sample. */
     private boolean endIfSilent(String nodeId, SeriesState s, long now, Collector<Anomaly> out) {
         if (s.inEpisode && s.lastTimestampMs + settings.idleTimeoutMs() <= now && detector.endSilentEpisode(s)) {
-            out.collect(anomaly(nodeId, s, AnomalyPhase.ENDED, s.lastTimestampMs)); // no episode left dangling
+            out.collect(endedWithoutRecovery(nodeId, s, "silence", String.format("no sample for %d s of event time: the node or the "
+                    + "series went silent, which is not a recovery", settings.idleTimeoutMs() / 1000))); // no episode left dangling
             return true;
         }
         return false;
+    }
+
+    /**
+     * The end of an episode that no sample ended, at the series' last sample, with evidence saying why: an analyst (or a
+     * verification) must not read a node that went down as a node that recovered.
+     */
+    private Anomaly endedWithoutRecovery(String nodeId, SeriesState s, String source, String detail) {
+        Anomaly a = anomaly(nodeId, s, AnomalyPhase.ENDED, s.lastTimestampMs);
+        List<Evidence> evidence = new ArrayList<>(a.getEvidence());
+        evidence.add(new Evidence(source, a.getScore(), detail));
+        a.setEvidence(evidence);
+        return a;
     }
 
     private NodeModelState nodeModelState() throws Exception {

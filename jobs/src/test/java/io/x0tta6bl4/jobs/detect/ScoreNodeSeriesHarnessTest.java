@@ -140,6 +140,8 @@ class ScoreNodeSeriesHarnessTest {
             h.processWatermark(new Watermark(34_000 + SETTINGS.idleTimeoutMs() + 1));
             assertThat(h.extractOutputValues()).extracting(Anomaly::getPhase).containsExactly(AnomalyPhase.STARTED, AnomalyPhase.ENDED);
             assertThat(h.extractOutputValues().get(1).getEndMs()).as("ended at its last sample").isEqualTo(34_000L);
+            assertThat(h.extractOutputValues().get(1).getEvidence()).as("and says it was silence, not a recovery")
+                    .anySatisfy(e -> assertThat(e.getSource()).isEqualTo("silence"));
             assertThat(h.numKeyedStateEntries()).as("not forgotten yet").isEqualTo(1);
             assertThat(h.numEventTimeTimers()).isEqualTo(1);
 
@@ -190,6 +192,8 @@ class ScoreNodeSeriesHarnessTest {
                     .as("its episode is ended when it is forgotten").containsExactly(AnomalyPhase.STARTED, AnomalyPhase.ENDED);
             assertThat(out).filteredOn(a -> a.getMetric().equals("disk_io_latency_seconds") && a.getPhase() == AnomalyPhase.ENDED)
                     .extracting(Anomaly::getEndMs).as("at its last sample").containsExactly(30_000L);
+            assertThat(out).filteredOn(a -> a.getMetric().equals("disk_io_latency_seconds") && a.getPhase() == AnomalyPhase.ENDED)
+                    .flatExtracting(Anomaly::getEvidence).extracting(e -> e.getSource().toString()).contains("series-limit");
             assertThat(out).filteredOn(a -> a.getMetric().equals("cpu_usage_ratio")).extracting(Anomaly::getPhase)
                     .as("the steady series kept what it learnt: its step is found").containsExactly(AnomalyPhase.STARTED);
             assertThat(out).noneMatch(a -> a.getMetric().equals("http_requests"));
