@@ -83,6 +83,8 @@ class ScoreNodeSeriesHarnessTest {
             long clearMs = SETTINGS.clearSamples() * 1000L;
             assertThat(out.get(1).getEndMs()).isBetween(54_000L + clearMs, 58_000L + clearMs);
             assertThat(out.get(1).getAnomalyId()).isEqualTo(start.getAnomalyId());
+            assertThat(out.get(1).getEvidence()).as("a recovery, ended by its samples").extracting(e -> e.getSource().toString())
+                    .doesNotContain("silence", "series-limit");
         }
     }
 
