@@ -1,8 +1,9 @@
 package io.x0tta6bl4.jobs.common;
 
+import java.time.Duration;
 import java.util.function.LongSupplier;
+import org.apache.flink.api.common.eventtime.BoundedOutOfOrdernessWatermarks;
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
-import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -26,35 +27,40 @@ public final class EventTime {
     }
 
     /**
-     * The watermark trails the largest timestamp seen by the tolerated disorder, counting only timestamps at most
-     * {@code maxAheadMs} beyond the clock. The clock is read only for a record that would move the watermark.
+     * Flink's bounded-out-of-orderness watermarks, fed only the timestamps at most {@code maxAheadMs} beyond the clock.
+     * The clock is read again only for a timestamp ahead of its last reading by more than that, which a healthy fleet
+     * never sends: a record costs one comparison.
      */
     static final class ClockCappedWatermarks<T> implements WatermarkGenerator<T> {
-        private final long disorderMs;
+        private final WatermarkGenerator<T> bounded;
         private final long maxAheadMs;
         private final LongSupplier clock;
-        private long largest;
+        private long clockMs;
 
         ClockCappedWatermarks(long disorderMs, long maxAheadMs, LongSupplier clock) {
             if (disorderMs < 0 || maxAheadMs < 0) {
                 throw new IllegalArgumentException("watermark disorder and max-ahead must not be negative");
             }
-            this.disorderMs = disorderMs;
+            this.bounded = new BoundedOutOfOrdernessWatermarks<>(Duration.ofMillis(disorderMs));
             this.maxAheadMs = maxAheadMs;
             this.clock = clock;
-            this.largest = Long.MIN_VALUE + disorderMs + 1;
+            this.clockMs = clock.getAsLong();
         }
 
         @Override
         public void onEvent(T event, long timestamp, WatermarkOutput output) {
-            if (timestamp > largest && timestamp - clock.getAsLong() <= maxAheadMs) {
-                largest = timestamp;
+            if (timestamp - clockMs > maxAheadMs) {
+                clockMs = clock.getAsLong();
+                if (timestamp - clockMs > maxAheadMs) {
+                    return; // a broken clock: the record flows on, event time does not move
+                }
             }
+            bounded.onEvent(event, timestamp, output);
         }
 
         @Override
         public void onPeriodicEmit(WatermarkOutput output) {
-            output.emitWatermark(new Watermark(largest - disorderMs - 1));
+            bounded.onPeriodicEmit(output);
         }
     }
 }

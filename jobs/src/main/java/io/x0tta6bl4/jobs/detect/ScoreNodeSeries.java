@@ -297,7 +297,11 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
      * verification) must not read a node that went down as a node that recovered.
      */
     private Anomaly endedWithoutRecovery(String nodeId, SeriesState s, String source, String detail) {
-        Anomaly a = anomaly(nodeId, s, AnomalyPhase.ENDED, s.lastTimestampMs);
+        return withEvidence(anomaly(nodeId, s, AnomalyPhase.ENDED, s.lastTimestampMs), source, detail);
+    }
+
+    /** {@code a} with one more piece of evidence, at its score. */
+    private static Anomaly withEvidence(Anomaly a, String source, String detail) {
         List<Evidence> evidence = new ArrayList<>(a.getEvidence());
         evidence.add(new Evidence(source, a.getScore(), detail));
         a.setEvidence(evidence);
@@ -366,10 +370,7 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
                 model.error.nodeLabels = nodeLabels;
                 Anomaly a = anomaly(nodeId, model.error, t == SeriesDetector.Transition.STARTED ? AnomalyPhase.STARTED : AnomalyPhase.ENDED,
                         t == SeriesDetector.Transition.ENDED ? ts : null);
-                List<Evidence> evidence = new ArrayList<>(a.getEvidence());
-                evidence.add(new Evidence("node-model", a.getScore(), contributors(model, errors)));
-                a.setEvidence(evidence);
-                out.collect(a);
+                out.collect(withEvidence(a, "node-model", contributors(model, errors)));
             }
         }
         nodeModel.update(model);
