@@ -6,6 +6,7 @@ import io.x0tta6bl4.connectors.flink.DeadLetters;
 import io.x0tta6bl4.connectors.flink.RawRecord;
 import io.x0tta6bl4.jobs.common.Labels;
 import io.x0tta6bl4.schema.Anomaly;
+import io.x0tta6bl4.schema.AnomalyEndReason;
 import io.x0tta6bl4.schema.AnomalyPhase;
 import io.x0tta6bl4.schema.Evidence;
 import io.x0tta6bl4.schema.MetricKind;
@@ -171,8 +172,7 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
             if (t != SeriesDetector.Transition.NONE) {
                 opened |= t == SeriesDetector.Transition.STARTED;
                 s.nodeLabels = nodeLabels;
-                out.collect(anomaly(batch.getNodeId(), s, t == SeriesDetector.Transition.STARTED ? AnomalyPhase.STARTED : AnomalyPhase.ENDED,
-                        t == SeriesDetector.Transition.ENDED ? ts : null));
+                out.collect(t == SeriesDetector.Transition.STARTED ? started(batch.getNodeId(), s) : recovered(batch.getNodeId(), s, ts));
             }
         }
         matcher.finish();
@@ -258,7 +258,7 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
             SeriesState s = series[order[k]];
             forgotten[order[k]] = true;
             if (detector.endSilentEpisode(s)) {
-                out.collect(endedWithoutRecovery(nodeId, s, "series-limit", String.format("the node has more than %d series and this one "
+                out.collect(endedWithoutRecovery(nodeId, s, AnomalyEndReason.OVER_SERIES_LIMIT, "series-limit", String.format("the node has more than %d series and this one "
                         + "is among those it sent least recently: forgotten, not recovered", settings.maxSeriesPerNode())));
             }
         }
@@ -285,19 +285,28 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
     /** Ends the open episode of a series silent for the idle timeout, reported as ending at its last sample. */
     private boolean endIfSilent(String nodeId, SeriesState s, long now, Collector<Anomaly> out) {
         if (s.inEpisode && s.lastTimestampMs + settings.idleTimeoutMs() <= now && detector.endSilentEpisode(s)) {
-            out.collect(endedWithoutRecovery(nodeId, s, "silence", String.format("no sample for %d s of event time: the node or the "
+            out.collect(endedWithoutRecovery(nodeId, s, AnomalyEndReason.WENT_SILENT, "silence", String.format("no sample for %d s of event time: the node or the "
                     + "series went silent, which is not a recovery", settings.idleTimeoutMs() / 1000))); // no episode left dangling
             return true;
         }
         return false;
     }
 
+    private Anomaly started(String nodeId, SeriesState s) {
+        return anomaly(nodeId, s, AnomalyPhase.STARTED, null, null);
+    }
+
+    /** The end of an episode whose samples came back to normal, at {@code endMs}. */
+    private Anomaly recovered(String nodeId, SeriesState s, long endMs) {
+        return anomaly(nodeId, s, AnomalyPhase.ENDED, endMs, AnomalyEndReason.RECOVERED);
+    }
+
     /**
-     * The end of an episode that no sample ended, at the series' last sample, with evidence saying why: an analyst (or a
-     * verification) must not read a node that went down as a node that recovered.
+     * The end of an episode that no sample ended, at the series' last sample, with the reason and evidence saying why:
+     * an analyst (or HealJob's verification) must not read a node that went down as a node that recovered.
      */
-    private Anomaly endedWithoutRecovery(String nodeId, SeriesState s, String source, String detail) {
-        return withEvidence(anomaly(nodeId, s, AnomalyPhase.ENDED, s.lastTimestampMs), source, detail);
+    private Anomaly endedWithoutRecovery(String nodeId, SeriesState s, AnomalyEndReason reason, String source, String detail) {
+        return withEvidence(anomaly(nodeId, s, AnomalyPhase.ENDED, s.lastTimestampMs, reason), source, detail);
     }
 
     /** {@code a} with one more piece of evidence, at its score. */
@@ -368,8 +377,7 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
             SeriesDetector.Transition t = detector.update(model.error, ts, error, false, true);
             if (t != SeriesDetector.Transition.NONE) {
                 model.error.nodeLabels = nodeLabels;
-                Anomaly a = anomaly(nodeId, model.error, t == SeriesDetector.Transition.STARTED ? AnomalyPhase.STARTED : AnomalyPhase.ENDED,
-                        t == SeriesDetector.Transition.ENDED ? ts : null);
+                Anomaly a = t == SeriesDetector.Transition.STARTED ? started(nodeId, model.error) : recovered(nodeId, model.error, ts);
                 out.collect(withEvidence(a, "node-model", contributors(model, errors)));
             }
         }
@@ -403,7 +411,7 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
         return detector.familiar(e.peakNoveltyZ) ? "; a shape seen before: the baseline's surprise counted less" : "";
     }
 
-    private Anomaly anomaly(String nodeId, SeriesState s, AnomalyPhase phase, Long endMs) {
+    private Anomaly anomaly(String nodeId, SeriesState s, AnomalyPhase phase, Long endMs, AnomalyEndReason endReason) {
         String baseline = SeriesDetector.episodeBaselineName(s);
         Episode e = s.episode;
         return Anomaly.newBuilder()
@@ -416,6 +424,7 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
                 .setStartMs(e.startMs)
                 .setPeakMs(e.peakMs)
                 .setEndMs(endMs)
+                .setEndReason(endReason)
                 .setScore(e.peakScore)
                 .setObserved(e.peakObserved)
                 .setExpected(e.expected)

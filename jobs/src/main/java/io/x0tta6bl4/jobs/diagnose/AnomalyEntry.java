@@ -10,6 +10,8 @@ public class AnomalyEntry {
     public double observed;
     public double expected;
     public boolean ended;
+    /** Ended without a recovery: its series went silent, or was dropped over the node's series limit. */
+    public boolean wentSilent;
 
     public AnomalyEntry() {}
 

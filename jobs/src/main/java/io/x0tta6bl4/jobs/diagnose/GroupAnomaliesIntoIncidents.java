@@ -2,8 +2,10 @@ package io.x0tta6bl4.jobs.diagnose;
 
 import io.x0tta6bl4.jobs.common.Labels;
 import io.x0tta6bl4.schema.Anomaly;
+import io.x0tta6bl4.schema.AnomalyEndReason;
 import io.x0tta6bl4.schema.AnomalyPhase;
 import io.x0tta6bl4.schema.Incident;
+import io.x0tta6bl4.schema.IncidentResolution;
 import io.x0tta6bl4.schema.IncidentStatus;
 import io.x0tta6bl4.schema.RootCause;
 import java.util.ArrayList;
@@ -25,6 +27,11 @@ import org.apache.flink.util.Collector;
  * are ranked together with it. A later anomaly that changes the top cause re-emits it ({@code UPDATED});
  * when every member anomaly has ended it is emitted {@code RESOLVED} and all state is cleared. An incident
  * whose anomalies all end inside the grouping window was a blip: it is dropped without being emitted.
+ *
+ * <p>A resolved incident says how it ended: {@code RECOVERED} only when every member's series came back to
+ * normal. A member that ended because its series went silent (the node or its exporter may be down) or was
+ * dropped over the node's series limit makes it {@code WENT_SILENT}, and one that reached its maximum age with
+ * members still open is {@code EXPIRED}: HealJob must not take either for a remediation that worked.
  *
  * <p>Windows use processing time on purpose: anomalies are sparse, so event time would only advance when
  * the next anomaly somewhere arrives, and an incident could wait indefinitely for its window to close.
@@ -83,11 +90,14 @@ public class GroupAnomaliesIntoIncidents extends KeyedProcessFunction<String, An
                 return; // an episode that started before this incident (or before a restart): not ours
             }
             entry.ended = true;
+            // An end of a reason this job does not know (a newer DetectJob's) is not taken for a recovery either.
+            entry.wentSilent = anomaly.getEndReason() != null && anomaly.getEndReason() != AnomalyEndReason.RECOVERED;
             members.put(entry.anomalyId, entry);
             h.updatedAtMs = Math.max(h.updatedAtMs, anomaly.getEndMs() == null ? anomaly.getPeakMs() : anomaly.getEndMs());
             if (entries().stream().allMatch(e -> e.ended)) {
                 if (h.emitted) {
-                    emit(h, IncidentStatus.RESOLVED, ranker.rank(entries()), out);
+                    boolean recovered = entries().stream().noneMatch(e -> e.wentSilent);
+                    emitResolved(h, recovered ? IncidentResolution.RECOVERED : IncidentResolution.WENT_SILENT, out);
                 }
                 close(h, ctx);
             } else {
@@ -105,7 +115,7 @@ public class GroupAnomaliesIntoIncidents extends KeyedProcessFunction<String, An
         if (timestamp == h.expiryTimerMs) {
             // Anomalies that never reported their end (a lost series): resolve rather than hold state forever.
             if (h.emitted) {
-                emit(h, IncidentStatus.RESOLVED, ranker.rank(entries()), out);
+                emitResolved(h, IncidentResolution.EXPIRED, out);
             }
             close(h, ctx);
         } else if (timestamp == h.emitTimerMs && !h.emitted) {
@@ -115,7 +125,16 @@ public class GroupAnomaliesIntoIncidents extends KeyedProcessFunction<String, An
         }
     }
 
+    private void emitResolved(IncidentHeader h, IncidentResolution resolution, Collector<Incident> out) throws Exception {
+        emit(h, IncidentStatus.RESOLVED, ranker.rank(entries()), resolution, out);
+    }
+
     private void emit(IncidentHeader h, IncidentStatus status, List<RootCause> causes, Collector<Incident> out) throws Exception {
+        emit(h, status, causes, null, out);
+    }
+
+    private void emit(IncidentHeader h, IncidentStatus status, List<RootCause> causes, IncidentResolution resolution, Collector<Incident> out)
+            throws Exception {
         h.revision++;
         h.topCause = key(causes.get(0));
         TreeSet<String> nodes = new TreeSet<>();
@@ -140,6 +159,7 @@ public class GroupAnomaliesIntoIncidents extends KeyedProcessFunction<String, An
                 .setAnomalyIds(ids)
                 .setRootCauses(causes)
                 .setLabels(Labels.parse(h.nodeLabels))
+                .setResolution(resolution)
                 .build());
     }
 

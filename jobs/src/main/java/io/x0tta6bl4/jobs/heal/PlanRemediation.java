@@ -8,6 +8,7 @@ import io.x0tta6bl4.schema.CommandResult;
 import io.x0tta6bl4.schema.ControlRecord;
 import io.x0tta6bl4.schema.DecisionVerdict;
 import io.x0tta6bl4.schema.Incident;
+import io.x0tta6bl4.schema.IncidentResolution;
 import io.x0tta6bl4.schema.IncidentStatus;
 import io.x0tta6bl4.schema.RootCause;
 import java.nio.charset.StandardCharsets;
@@ -95,9 +96,7 @@ public class PlanRemediation extends KeyedBroadcastProcessFunction<String, PlanI
         if (incident.getStatus() == IncidentStatus.RESOLVED) {
             if (plan != null) {
                 if (plan.awaitingAction != null && plan.executed) {
-                    learn(plan, true);
-                    decide(ctx, plan.incident, DecisionVerdict.VERIFIED, plan.awaitingAction, plan.awaitingCommandId, plan.rule,
-                            "incident resolved after " + plan.awaitingAction, now);
+                    verify(plan, incident.getResolution(), ctx, now);
                 }
                 plans.remove(incident.getIncidentId());
                 proposals.remove(plan.awaitingCommandId == null ? "" : plan.awaitingCommandId);
@@ -152,6 +151,27 @@ public class PlanRemediation extends KeyedBroadcastProcessFunction<String, PlanI
         ctx.timerService().registerProcessingTimeTimer(now + settings.planMaxAgeMs());
         next(plan, ctx, out, now, node);
         plans.put(incident.getIncidentId(), plan);
+    }
+
+    /**
+     * Verifies an executed action by how its incident ended. Only a recovery counts for the action: a node that went
+     * silent after it (an action that took it down, or a node that failed outright) or an incident that outlived its
+     * maximum age counts against it, so the playbook learns to prefer actions that are seen to work. A RESOLVED incident
+     * without a resolution was written before incidents had one, when resolved meant recovered.
+     */
+    private void verify(IncidentPlan plan, IncidentResolution resolution, ReadOnlyContext ctx, long now) throws Exception {
+        boolean recovered = resolution == null || resolution == IncidentResolution.RECOVERED;
+        learn(plan, recovered);
+        if (recovered) {
+            decide(ctx, plan.incident, DecisionVerdict.VERIFIED, plan.awaitingAction, plan.awaitingCommandId, plan.rule,
+                    "incident resolved after " + plan.awaitingAction, now);
+        } else {
+            decide(ctx, plan.incident, DecisionVerdict.NOT_RECOVERED, plan.awaitingAction, plan.awaitingCommandId, plan.rule,
+                    resolution == IncidentResolution.WENT_SILENT
+                            ? "incident ended after " + plan.awaitingAction + " because the node (or a series of it) went silent, not because it recovered"
+                            : "incident ended after " + plan.awaitingAction + " without a recovery (" + resolution + ")",
+                    now);
+        }
     }
 
     private void onResult(CommandResult result, ReadOnlyContext ctx, Collector<PlannedCommand> out, long now) throws Exception {

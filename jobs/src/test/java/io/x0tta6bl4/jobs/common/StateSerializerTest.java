@@ -89,11 +89,11 @@ class StateSerializerTest {
                 Arguments.of(io.x0tta6bl4.schema.NodeInfo.class, io.x0tta6bl4.schema.NodeInfo.newBuilder().setNodeId("n1")
                         .setLabels(Map.of("role", "db")).setFirstSeenMs(1).setLastSeenMs(2).build()),
                 Arguments.of(io.x0tta6bl4.schema.Incident.class, io.x0tta6bl4.schema.Incident.newBuilder().setIncidentId("db-1-8")
-                        .setStatus(io.x0tta6bl4.schema.IncidentStatus.OPEN).setRevision(1).setOpenedAtMs(8).setUpdatedAtMs(9).setSeverity(0.9)
+                        .setStatus(io.x0tta6bl4.schema.IncidentStatus.RESOLVED).setRevision(2).setOpenedAtMs(8).setUpdatedAtMs(9).setSeverity(0.9)
                         .setNodes(List.of("db-1")).setMetrics(List.of("disk_io_latency_seconds")).setLabels(Map.of("role", "db"))
-                        .setRootCauses(List.of(io.x0tta6bl4.schema.RootCause.newBuilder().setNodeId("db-1").setMetric("disk_io_latency_seconds")
+                        .setResolution(io.x0tta6bl4.schema.IncidentResolution.WENT_SILENT).setRootCauses(List.of(io.x0tta6bl4.schema.RootCause.newBuilder().setNodeId("db-1").setMetric("disk_io_latency_seconds")
                                 .setKind("disk_latency").setScore(0.8).build())).build()),
-                Arguments.of(AnomalyEntry.class, new AnomalyEntry("a", "n1", "cpu", 1, 0.5, 2, 1)),
+                Arguments.of(AnomalyEntry.class, endedSilent(new AnomalyEntry("a", "n1", "cpu", 1, 0.5, 2, 1))),
                 Arguments.of(ActionStats.class, stats),
                 Arguments.of(RawRecord.class, new RawRecord("t", 1, 2, 3, new byte[] {1}, new byte[] {2, 3})),
                 Arguments.of(IndexDocument.class, new IndexDocument("i", "id", "{}")),
@@ -103,6 +103,12 @@ class StateSerializerTest {
                                 .setPolicyVersion("1").build(), "role=db")),
                 Arguments.of(Anomaly.class, Anomaly.newBuilder().setAnomalyId("a").setNodeId("n").setMetric("m").setLabels(Map.of())
                         .setPhase(AnomalyPhase.STARTED).setStartMs(1).setPeakMs(1).setScore(0.5).setObserved(1).setExpected(0).build()));
+    }
+
+    private static AnomalyEntry endedSilent(AnomalyEntry entry) {
+        entry.ended = true;
+        entry.wentSilent = true;
+        return entry;
     }
 
     @ParameterizedTest(name = "{0}")

@@ -6,6 +6,7 @@ import io.x0tta6bl4.connectors.AvroCodec;
 import io.x0tta6bl4.connectors.flink.DeadLetters;
 import io.x0tta6bl4.connectors.flink.RawRecord;
 import io.x0tta6bl4.schema.Anomaly;
+import io.x0tta6bl4.schema.AnomalyEndReason;
 import io.x0tta6bl4.schema.AnomalyPhase;
 import io.x0tta6bl4.schema.MetricKind;
 import io.x0tta6bl4.schema.MetricSample;
@@ -85,6 +86,8 @@ class ScoreNodeSeriesHarnessTest {
             assertThat(out.get(1).getAnomalyId()).isEqualTo(start.getAnomalyId());
             assertThat(out.get(1).getEvidence()).as("a recovery, ended by its samples").extracting(e -> e.getSource().toString())
                     .doesNotContain("silence", "series-limit");
+            assertThat(out.get(1).getEndReason()).isEqualTo(AnomalyEndReason.RECOVERED);
+            assertThat(start.getEndReason()).isNull();
         }
     }
 
@@ -144,6 +147,7 @@ class ScoreNodeSeriesHarnessTest {
             assertThat(h.extractOutputValues().get(1).getEndMs()).as("ended at its last sample").isEqualTo(34_000L);
             assertThat(h.extractOutputValues().get(1).getEvidence()).as("and says it was silence, not a recovery")
                     .anySatisfy(e -> assertThat(e.getSource()).isEqualTo("silence"));
+            assertThat(h.extractOutputValues().get(1).getEndReason()).isEqualTo(AnomalyEndReason.WENT_SILENT);
             assertThat(h.numKeyedStateEntries()).as("not forgotten yet").isEqualTo(1);
             assertThat(h.numEventTimeTimers()).isEqualTo(1);
 
@@ -196,6 +200,8 @@ class ScoreNodeSeriesHarnessTest {
                     .extracting(Anomaly::getEndMs).as("at its last sample").containsExactly(30_000L);
             assertThat(out).filteredOn(a -> a.getMetric().equals("disk_io_latency_seconds") && a.getPhase() == AnomalyPhase.ENDED)
                     .flatExtracting(Anomaly::getEvidence).extracting(e -> e.getSource().toString()).contains("series-limit");
+            assertThat(out).filteredOn(a -> a.getMetric().equals("disk_io_latency_seconds") && a.getPhase() == AnomalyPhase.ENDED)
+                    .extracting(Anomaly::getEndReason).containsExactly(AnomalyEndReason.OVER_SERIES_LIMIT);
             assertThat(out).filteredOn(a -> a.getMetric().equals("cpu_usage_ratio")).extracting(Anomaly::getPhase)
                     .as("the steady series kept what it learnt: its step is found").containsExactly(AnomalyPhase.STARTED);
             assertThat(out).noneMatch(a -> a.getMetric().equals("http_requests"));

@@ -11,6 +11,7 @@ import io.x0tta6bl4.schema.ControlKind;
 import io.x0tta6bl4.schema.Decision;
 import io.x0tta6bl4.schema.DecisionVerdict;
 import io.x0tta6bl4.schema.Incident;
+import io.x0tta6bl4.schema.IncidentResolution;
 import io.x0tta6bl4.schema.IncidentStatus;
 import io.x0tta6bl4.schema.RootCause;
 import java.util.List;
@@ -20,6 +21,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** HealJob's decisions, one behaviour per test, with state and timers checked. */
 class PlanRemediationHarnessTest {
@@ -230,6 +233,29 @@ class PlanRemediationHarnessTest {
             assertThat(out.get(1).getParameters()).contains(new CommandParameter("quota_percent", "100"));
             assertThat(verdicts(h)).containsExactly(DecisionVerdict.COMMAND_ISSUED, DecisionVerdict.ROLLED_BACK,
                     DecisionVerdict.ESCALATED, DecisionVerdict.COMMAND_ISSUED);
+        }
+    }
+
+    /**
+     * Only a recovery verifies an action: after a node went silent (the action may have taken it down) or an incident
+     * outlived its maximum age, the action counts as a failure, and the next incident of the kind tries another first.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"RECOVERED, VERIFIED, cpu.throttle", "WENT_SILENT, NOT_RECOVERED, process.renice", "EXPIRED, NOT_RECOVERED, process.renice"})
+    void onlyARecoveryVerifiesTheAction(IncidentResolution resolution, DecisionVerdict verdict, String nextFirstAction) throws Exception {
+        try (var h = harness()) {
+            h.processElement(PlanInput.of(cpu("i1")), 0);
+            assertThat(last(h).getAction()).isEqualTo("cpu.throttle");
+            h.processElement(PlanInput.of(result(last(h), CommandOutcome.EXECUTED)), 0);
+            Incident resolved = incident("i1", 2, IncidentStatus.RESOLVED, "cpu_saturation", "cpu_usage_ratio", 0.9, 0.7);
+            resolved.setResolution(resolution);
+            h.processElement(PlanInput.of(resolved), 0);
+            assertThat(verdicts(h)).containsExactly(DecisionVerdict.COMMAND_ISSUED, verdict);
+            h.setProcessingTime(1_000 + COOLDOWN);
+            assertThat(keyedStateEntries(h)).as("only the learnt rate remains").isEqualTo(1);
+
+            h.processElement(PlanInput.of(cpu("i2")), 0);
+            assertThat(last(h).getAction()).isEqualTo(nextFirstAction);
         }
     }
 
