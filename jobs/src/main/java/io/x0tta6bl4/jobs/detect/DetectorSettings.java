@@ -27,6 +27,8 @@ import java.util.Map;
  *        series which come and go (a label per container) do not pile up
  * @param maxSeriesPerNode a node with more series than this loses the ones it has not sent for longest (a label that
  *        takes a new value every interval, a request id or a time, makes a new series each time)
+ * @param nodeSilentAfterMs a node that sent nothing this long (event time), or five of its usual batch intervals if longer,
+ *        is reported silent: down, or its exporter or network path is (0 switches this off)
  * @param noveltyWeight weight of the window-novelty member's surprise against the baseline's (0 switches the member off)
  * @param noveltyRadius a window farther from every prototype than this many standard deviations of log distance becomes one
  * @param noveltyAlpha weight of a new log distance in the novelty member's statistics
@@ -42,12 +44,12 @@ import java.util.Map;
  */
 public record DetectorSettings(int warmupSamples, double levelAlpha, double profileAlpha, double varianceAlpha, double fitAlpha,
         double calibrationDecay, double repeatPenalty, double alarmScore, double instantScore, int clearSamples, int rearmSamples,
-        double escalationMargin, double relativeFloor, long idleTimeoutMs, long forgetAfterMs, int maxSeriesPerNode, double noveltyWeight, double noveltyRadius, double noveltyAlpha,
+        double escalationMargin, double relativeFloor, long idleTimeoutMs, long forgetAfterMs, int maxSeriesPerNode, long nodeSilentAfterMs, double noveltyWeight, double noveltyRadius, double noveltyAlpha,
         int noveltyWarmupSamples, double rangeWeight, double rangeSmoothing, double rangeSharpness, double rangeForgetting, int rangeWarmupSamples,
         double familiarShapeZ, double familiarShapeWeight) implements Serializable {
 
     public static DetectorSettings defaults() {
-        return new DetectorSettings(20, 0.01, 0.1, 0.005, 0.02, 0.9999, 2.0, 0.35, 0.45, 10, 200, 0.2, 0.0, 10 * 60_000L, 24 * 3_600_000L, 5_000, 0.85, 2.0, 0.003, 300, 0.5, 1.0, 4.0, 1e-4, 500, 1.5, 0.6);
+        return new DetectorSettings(20, 0.01, 0.1, 0.005, 0.02, 0.9999, 2.0, 0.35, 0.45, 10, 200, 0.2, 0.0, 10 * 60_000L, 24 * 3_600_000L, 5_000, 60_000L, 0.85, 2.0, 0.003, 300, 0.5, 1.0, 4.0, 1e-4, 500, 1.5, 0.6);
     }
 
     public DetectorSettings {
@@ -64,6 +66,7 @@ public record DetectorSettings(int warmupSamples, double levelAlpha, double prof
         require(relativeFloor >= 0, "relativeFloor must not be negative");
         require(idleTimeoutMs > 0 && forgetAfterMs >= idleTimeoutMs, "idleTimeoutMs must be positive and forgetAfterMs at least idleTimeoutMs");
         require(maxSeriesPerNode >= 1, "maxSeriesPerNode must be at least 1");
+        require(nodeSilentAfterMs >= 0, "nodeSilentAfterMs must not be negative (0 switches it off)");
         require(noveltyWeight >= 0 && noveltyRadius > 0 && fraction(noveltyAlpha) && noveltyWarmupSamples >= 1,
                 "noveltyWeight must not be negative, noveltyRadius must be positive, noveltyAlpha strictly between 0 and 1, noveltyWarmupSamples at least 1");
         require(rangeWeight >= 0 && rangeSmoothing > 0 && rangeSmoothing <= 1 && rangeSharpness > 0 && rangeForgetting >= 0 && rangeForgetting < 1

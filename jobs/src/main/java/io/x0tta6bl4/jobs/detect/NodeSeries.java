@@ -33,6 +33,13 @@ public class NodeSeries {
      * went silent and drops series silent for long.
      */
     public long cleanupAtMs = Long.MIN_VALUE;
+    /** The newest batch's timestamp (MIN_VALUE: none yet), for {@link NodeSilence}. */
+    public long lastBatchMs = Long.MIN_VALUE;
+    /** The node's usual interval between batches (ms), and how many gaps it was learnt from (at most a few). */
+    public double batchIntervalMs;
+    public int batchGaps;
+    /** The last batch before the node went silent, while it is (MIN_VALUE: it is not). */
+    public long silentSinceMs = Long.MIN_VALUE;
 
     public NodeSeries() {}
 

@@ -41,7 +41,9 @@ import org.apache.flink.util.Collector;
  * model) lives under one key. State stays bounded: a series silent for the idle timeout (event time, ten minutes)
  * has its open episode closed, one silent for {@code forgetAfterMs} (a day) is dropped, and a node whose series are
  * all gone leaves no state. Closing and forgetting are apart so that a node's reboot or a network partition ends its
- * incidents without costing what its series learnt. One event-time timer per node, moved forward lazily.
+ * incidents without costing what its series learnt. A node that sends nothing for a minute (or five of its usual
+ * intervals) is itself reported, as {@value #NODE_SILENT_METRIC} ({@link NodeSilence}): the fault that no series shows.
+ * One event-time timer per node, moved forward lazily.
  */
 public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Anomaly> {
     private static final long serialVersionUID = 1L;
@@ -53,6 +55,8 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
 
     /** The metric name of a node model's reconstruction error (see {@link NodeAutoencoder}). */
     public static final String NODE_MODEL_METRIC = "node_model_reconstruction_error";
+    /** The metric name of a node's silence (see {@link NodeSilence}): observed is how long it has sent nothing, in seconds. */
+    public static final String NODE_SILENT_METRIC = "node_silent_seconds";
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ScoreNodeSeries.class);
 
     private final DetectorSettings settings;
@@ -61,6 +65,7 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
     private transient Map<String, NodeAutoencoder> models;
     private transient ValueState<NodeModelState> nodeModel;
     private transient SeriesDetector detector;
+    private transient NodeSilence silence;
     private transient TelemetryDecoder decoder;
     /** Decoded into again and again: nothing of a batch outlives its processElement call. */
     private transient TelemetryBatch reuse;
@@ -85,6 +90,7 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
     @Override
     public void open(OpenContext context) {
         detector = new SeriesDetector(settings);
+        silence = new NodeSilence(settings);
         decoder = new TelemetryDecoder();
         nodeSeries = getRuntimeContext().getState(new ValueStateDescriptor<>("node-series", NodeSeries.class));
         seriesOverLimit = getRuntimeContext().getMetricGroup().counter("seriesForgottenOverLimit");
@@ -152,6 +158,11 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
             ctx.output(SEEN, new NodeSeen(batch.getNodeId(), node.nodeLabels, ts));
         }
         String nodeLabels = node.nodeLabels;
+        long silentSince = silence.heard(node, ts);
+        if (silentSince != Long.MIN_VALUE) {
+            out.collect(silenceAnomaly(batch.getNodeId(), node, silentSince, AnomalyPhase.ENDED, ts, AnomalyEndReason.RECOVERED,
+                    "telemetry came again after %.0f s of silence"));
+        }
         NodeModelState model = modelOn ? nodeModelState() : null;
         float[] features = model == null ? null : new float[modelSettings.dims()];
         NodeSeries.Matcher matcher = node.matcher();
@@ -182,9 +193,10 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
         if (model != null && informative(features)) {
             scoreNode(batch.getNodeId(), nodeLabels, ts, model, features, out);
         }
-        // The clean-up timer must come no later than the idle timeout once an episode is open, and than the forget
-        // time otherwise; an earlier one is moved on when it fires.
-        long due = ts + (opened || (model != null && model.error.inEpisode) ? settings.idleTimeoutMs() : settings.forgetAfterMs());
+        // The node's timer must come no later than the idle timeout once an episode is open, and than the forget time
+        // otherwise, nor later than the moment the node would be silent; an earlier one is moved on when it fires.
+        long due = Math.min(ts + (opened || (model != null && model.error.inEpisode) ? settings.idleTimeoutMs() : settings.forgetAfterMs()),
+                silence.silentAtMs(node));
         if (node.cleanupAtMs == Long.MIN_VALUE || node.cleanupAtMs > due) {
             if (node.cleanupAtMs != Long.MIN_VALUE) {
                 ctx.timerService().deleteEventTimeTimer(node.cleanupAtMs);
@@ -196,14 +208,21 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
     }
 
     /**
-     * The node's clean-up: a series silent for the idle timeout has its open episode closed, one silent for
-     * {@code forgetAfterMs} is dropped with all it learnt, and a node with no series left leaves no state. One timer
-     * per node, set for the next of those moments and moved on lazily: a series that sent since is simply due later.
+     * The node's timer: a node that sent nothing for long is reported silent ({@link NodeSilence}); a series silent for
+     * the idle timeout has its open episode closed, one silent for {@code forgetAfterMs} is dropped with all it learnt,
+     * and a node with no series left leaves no state. One timer per node, set for the next of those moments and moved on
+     * lazily: a node or series that sent since is simply due later.
      */
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Anomaly> out) throws Exception {
         String nodeId = ctx.getCurrentKey();
         NodeSeries node = nodeSeries.value();
+        // The end of a bounded input (a replay, a benchmark) brings the last watermark: no more telemetry is not silence.
+        boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
+        if (node != null && !endOfInput && silence.becameSilent(node, timestamp)) {
+            out.collect(silenceAnomaly(nodeId, node, node.silentSinceMs, AnomalyPhase.STARTED, timestamp, null,
+                    "no telemetry for %.0f s of event time: the node, its exporter or its network path is down"));
+        }
         List<SeriesState> kept = new ArrayList<>();
         long nextDue = Long.MAX_VALUE;
         for (SeriesState s : node == null ? new SeriesState[0] : node.series) {
@@ -223,6 +242,10 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
             }
         }
         if (kept.isEmpty()) {
+            if (node != null && node.silentSinceMs != Long.MIN_VALUE) {
+                out.collect(silenceAnomaly(nodeId, node, node.silentSinceMs, AnomalyPhase.ENDED, timestamp, AnomalyEndReason.WENT_SILENT,
+                        "no telemetry for %.0f s: the node is forgotten, it never came back"));
+            }
             nodeSeries.clear();
             nodeModel.clear();
             if (modelOn) {
@@ -234,6 +257,9 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
             return;
         }
         node.series = kept.toArray(new SeriesState[0]);
+        if (!endOfInput) {
+            nextDue = Math.min(nextDue, silence.silentAtMs(node)); // at the end it would fire again and again
+        }
         node.cleanupAtMs = nextDue;
         nodeSeries.update(node);
         ctx.timerService().registerEventTimeTimer(nextDue);
@@ -290,6 +316,32 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
             return true;
         }
         return false;
+    }
+
+    /**
+     * A node's silence, begun after its batch at {@code sinceMs}, as seen at {@code atMs} ({@code detail} has the silence
+     * in seconds to format). Score 1: unlike a deviation, a silence this long is not a matter of degree.
+     */
+    private Anomaly silenceAnomaly(String nodeId, NodeSeries node, long sinceMs, AnomalyPhase phase, long atMs, AnomalyEndReason endReason,
+            String detail) {
+        double silentSeconds = (atMs - sinceMs) / 1000.0;
+        return Anomaly.newBuilder()
+                .setAnomalyId(nodeId + "|" + NODE_SILENT_METRIC + "|" + sinceMs)
+                .setNodeId(nodeId)
+                .setMetric(NODE_SILENT_METRIC)
+                .setLabels(Map.of())
+                .setNodeLabels(Labels.parse(node.nodeLabels))
+                .setPhase(phase)
+                .setStartMs(sinceMs)
+                .setPeakMs(sinceMs)
+                .setEndMs(phase == AnomalyPhase.ENDED ? atMs : null)
+                .setEndReason(endReason)
+                .setScore(1.0)
+                .setObserved(silentSeconds)
+                .setExpected(node.batchIntervalMs / 1000.0)
+                .setEvidence(List.of(new Evidence("node-silence", 1.0, String.format(detail, silentSeconds)
+                        + String.format(" (it sends every %.1f s)", node.batchIntervalMs / 1000.0))))
+                .build();
     }
 
     private Anomaly started(String nodeId, SeriesState s) {

@@ -60,6 +60,10 @@ class StateSerializerTest {
         node.series = new SeriesState[] {series, disk};
         node.nodeLabels = "role=db";
         node.seenReportedMs = 5;
+        node.lastBatchMs = 9_000;
+        node.batchIntervalMs = 1_000.5;
+        node.batchGaps = 8;
+        node.silentSinceMs = 9_000;
         return node;
     }
 

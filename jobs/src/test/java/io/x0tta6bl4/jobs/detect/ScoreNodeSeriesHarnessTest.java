@@ -143,11 +143,12 @@ class ScoreNodeSeriesHarnessTest {
             feed(h, 1, 30, 0.2, false);
             feed(h, 30, 35, 0.9, false);
             h.processWatermark(new Watermark(34_000 + SETTINGS.idleTimeoutMs() + 1));
-            assertThat(h.extractOutputValues()).extracting(Anomaly::getPhase).containsExactly(AnomalyPhase.STARTED, AnomalyPhase.ENDED);
-            assertThat(h.extractOutputValues().get(1).getEndMs()).as("ended at its last sample").isEqualTo(34_000L);
-            assertThat(h.extractOutputValues().get(1).getEvidence()).as("and says it was silence, not a recovery")
+            assertThat(seriesAnomalies(h)).extracting(Anomaly::getPhase).containsExactly(AnomalyPhase.STARTED, AnomalyPhase.ENDED);
+            assertThat(seriesAnomalies(h).get(1).getEndMs()).as("ended at its last sample").isEqualTo(34_000L);
+            assertThat(seriesAnomalies(h).get(1).getEvidence()).as("and says it was silence, not a recovery")
                     .anySatisfy(e -> assertThat(e.getSource()).isEqualTo("silence"));
-            assertThat(h.extractOutputValues().get(1).getEndReason()).isEqualTo(AnomalyEndReason.WENT_SILENT);
+            assertThat(seriesAnomalies(h).get(1).getEndReason()).isEqualTo(AnomalyEndReason.WENT_SILENT);
+            assertThat(silences(h)).as("the node's silence was reported first").extracting(Anomaly::getPhase).containsExactly(AnomalyPhase.STARTED);
             assertThat(h.numKeyedStateEntries()).as("not forgotten yet").isEqualTo(1);
             assertThat(h.numEventTimeTimers()).isEqualTo(1);
 
@@ -156,15 +157,107 @@ class ScoreNodeSeriesHarnessTest {
             int back = 34 + (int) (SETTINGS.idleTimeoutMs() / 1000) + 10;
             feed(h, back, back + 3, 0.2, false);
             feed(h, back + 3, back + 6, 0.9, false);
-            List<Anomaly> out = h.extractOutputValues();
+            List<Anomaly> out = seriesAnomalies(h);
             assertThat(out).extracting(Anomaly::getPhase).containsExactly(AnomalyPhase.STARTED, AnomalyPhase.ENDED, AnomalyPhase.STARTED);
             assertThat(out.get(2).getStartMs()).isBetween((back + 3) * 1000L, (back + 4) * 1000L);
+            assertThat(silences(h)).extracting(Anomaly::getPhase).containsExactly(AnomalyPhase.STARTED, AnomalyPhase.ENDED);
 
             // Silent again, for good: the episode is closed, then the node is forgotten and leaves nothing behind.
             h.processWatermark(new Watermark((back + 5) * 1000L + FORGETS_SOON.forgetAfterMs()));
-            assertThat(h.extractOutputValues()).extracting(Anomaly::getPhase).endsWith(AnomalyPhase.STARTED, AnomalyPhase.ENDED);
+            assertThat(seriesAnomalies(h)).extracting(Anomaly::getPhase).endsWith(AnomalyPhase.STARTED, AnomalyPhase.ENDED);
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    private static List<Anomaly> seriesAnomalies(KeyedOneInputStreamOperatorTestHarness<String, RawRecord, Anomaly> h) {
+        return h.extractOutputValues().stream().filter(a -> !a.getMetric().equals(ScoreNodeSeries.NODE_SILENT_METRIC)).toList();
+    }
+
+    private static List<Anomaly> silences(KeyedOneInputStreamOperatorTestHarness<String, RawRecord, Anomaly> h) {
+        return h.extractOutputValues().stream().filter(a -> a.getMetric().equals(ScoreNodeSeries.NODE_SILENT_METRIC)).toList();
+    }
+
+    @Test
+    void aNodeThatStopsSendingIsReportedSilentOnceAndRecoveredWhenItSendsAgain() throws Exception {
+        try (var h = harness()) {
+            feed(h, 1, 30, 0.2, true); // one batch a second, the last at 29 s
+            h.processWatermark(new Watermark(29_000 + SETTINGS.nodeSilentAfterMs() - 1));
+            assertThat(h.extractOutputValues()).isEmpty();
+            h.processWatermark(new Watermark(29_000 + SETTINGS.nodeSilentAfterMs()));
+            assertThat(silences(h)).hasSize(1);
+            Anomaly started = silences(h).get(0);
+            assertThat(started.getPhase()).isEqualTo(AnomalyPhase.STARTED);
+            assertThat(started.getStartMs()).as("silent since its last batch").isEqualTo(29_000L);
+            assertThat(started.getObserved()).as("seconds without telemetry").isEqualTo(60.0);
+            assertThat(started.getExpected()).as("its usual interval, seconds").isEqualTo(1.0);
+            assertThat(started.getScore()).isEqualTo(1.0);
+            assertThat(started.getNodeLabels()).containsEntry("role", "db");
+            assertThat(started.getEvidence()).extracting(e -> e.getSource().toString()).containsExactly("node-silence");
+
+            h.processWatermark(new Watermark(29_000 + 5 * SETTINGS.nodeSilentAfterMs()));
+            assertThat(silences(h)).as("once per silence").hasSize(1);
+
+            feed(h, 400, 403, 0.2, true);
+            assertThat(silences(h)).hasSize(2);
+            Anomaly ended = silences(h).get(1);
+            assertThat(ended.getPhase()).isEqualTo(AnomalyPhase.ENDED);
+            assertThat(ended.getAnomalyId()).isEqualTo(started.getAnomalyId());
+            assertThat(ended.getEndMs()).isEqualTo(400_000L);
+            assertThat(ended.getEndReason()).isEqualTo(AnomalyEndReason.RECOVERED);
+            assertThat(h.extractOutputValues()).as("its series knew their levels across the gap: no alarm").hasSize(2);
+
+            h.processWatermark(new Watermark(402_000 + SETTINGS.nodeSilentAfterMs()));
+            assertThat(silences(h)).as("silent again: a new silence").hasSize(3);
+            assertThat(silences(h).get(2).getStartMs()).isEqualTo(402_000L);
+        }
+    }
+
+    @Test
+    void aNodeThatSendsEveryMinuteIsSilentOnlyAfterFiveOfItsIntervals() throws Exception {
+        try (var h = harness()) {
+            for (int i = 1; i <= 10; i++) {
+                long ts = i * 60_000L;
+                h.processElement(raw("n1", TelemetryBatch.newBuilder().setNodeId("n1").setTimestampMs(ts).setSequence(i)
+                        .setNodeLabels(Map.of()).setSamples(List.of(gauge("cpu_usage_ratio", Map.of(), 0.2 + (i % 3) * 0.005))).build()), ts);
+                h.processWatermark(new Watermark(ts));
+            }
+            h.processWatermark(new Watermark(600_000 + 5 * 60_000 - 1));
+            assertThat(h.extractOutputValues()).as("four missed batches").isEmpty();
+            h.processWatermark(new Watermark(600_000 + 5 * 60_000));
+            assertThat(silences(h)).extracting(Anomaly::getPhase).containsExactly(AnomalyPhase.STARTED);
+            assertThat(silences(h).get(0).getExpected()).isEqualTo(60.0);
+        }
+    }
+
+    @Test
+    void aNodeSilentUntilItIsForgottenEndsItsSilenceAsNotRecoveredAndLeavesNothing() throws Exception {
+        try (var h = harness(FORGETS_SOON)) {
+            feed(h, 1, 30, 0.2, false);
+            h.processWatermark(new Watermark(29_000 + FORGETS_SOON.forgetAfterMs()));
+            assertThat(silences(h)).extracting(Anomaly::getPhase).containsExactly(AnomalyPhase.STARTED, AnomalyPhase.ENDED);
+            assertThat(silences(h).get(1).getEndReason()).isEqualTo(AnomalyEndReason.WENT_SILENT);
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void theEndOfABoundedInputIsNotSilence() throws Exception {
+        try (var h = harness()) {
+            feed(h, 1, 30, 0.2, false);
+            h.processWatermark(Watermark.MAX_WATERMARK);
+            assertThat(h.extractOutputValues()).isEmpty();
+            assertThat(h.numKeyedStateEntries()).isZero();
+        }
+    }
+
+    @Test
+    void silenceIsNotJudgedWhenSwitchedOff() throws Exception {
+        try (var h = harness(SETTINGS.with(Map.of("nodeSilentAfterMs", "0")))) {
+            feed(h, 1, 30, 0.2, false);
+            h.processWatermark(new Watermark(29_000 + SETTINGS.idleTimeoutMs() - 1));
+            assertThat(h.extractOutputValues()).isEmpty();
         }
     }
 

@@ -1,0 +1,79 @@
+package io.x0tta6bl4.jobs.detect;
+
+/**
+ * Monitor, for the one fault no series can show: a node that stopped sending telemetry. A node that is down, or whose
+ * exporter or network path is, sends nothing that could deviate; its series' episodes only end, ten minutes later, by
+ * silence. A node is silent once no batch came for {@code nodeSilentAfterMs} of event time (a minute) or
+ * {@link #SILENT_AFTER_INTERVALS} of its usual batch intervals, whichever is longer: an exporter that sends every
+ * minute is not silent after one late batch.
+ *
+ * <p>The usual interval is learnt from the gaps between the node's batches: their plain mean over the first
+ * {@link #LEARNING_GAPS}, then a running mean in which a gap counts for at most twice (at least half) the usual one,
+ * so neither an outage nor a burst of queued batches teaches the node a new rhythm at once. Silence is judged only
+ * after {@link #JUDGED_AFTER_GAPS} gaps: two batches sent together at start-up say nothing of the rhythm.
+ *
+ * <p>Event time means the silence is measured against the rest of the fleet's telemetry, which moves the watermark:
+ * when everything stops (Kafka, the job or the whole fleet is down), no node is called silent. The state is four
+ * fields of the node's {@link NodeSeries}.
+ */
+final class NodeSilence {
+    /** A node is silent after this many of its usual batch intervals without one (or nodeSilentAfterMs, if longer). */
+    static final int SILENT_AFTER_INTERVALS = 5;
+    static final int JUDGED_AFTER_GAPS = 3;
+    static final int LEARNING_GAPS = 10;
+    private static final double INTERVAL_WEIGHT = 1.0 / LEARNING_GAPS;
+
+    private final DetectorSettings settings;
+
+    NodeSilence(DetectorSettings settings) {
+        this.settings = settings;
+    }
+
+    /**
+     * A batch stamped {@code ts} came from the node: learns its rhythm and ends its silence. Returns when the silence
+     * that this batch ends began (the node's last batch before it), or {@link Long#MIN_VALUE} if it was not silent.
+     */
+    long heard(NodeSeries node, long ts) {
+        long silentSince = node.silentSinceMs;
+        node.silentSinceMs = Long.MIN_VALUE;
+        if (node.lastBatchMs == Long.MIN_VALUE || node.lastBatchMs - ts > settings.idleTimeoutMs()) {
+            node.lastBatchMs = ts; // the first batch, or a clock stepped back: the new present
+            return silentSince;
+        }
+        long gap = ts - node.lastBatchMs;
+        if (gap <= 0) {
+            return silentSince; // a late or repeated batch says nothing of the rhythm
+        }
+        node.batchGaps = Math.min(node.batchGaps + 1, LEARNING_GAPS);
+        if (node.batchGaps < LEARNING_GAPS) {
+            node.batchIntervalMs += (gap - node.batchIntervalMs) / node.batchGaps;
+        } else {
+            double counted = Math.max(node.batchIntervalMs / 2, Math.min(gap, 2 * node.batchIntervalMs));
+            node.batchIntervalMs += INTERVAL_WEIGHT * (counted - node.batchIntervalMs);
+        }
+        node.lastBatchMs = ts;
+        return silentSince;
+    }
+
+    /** When the node is silent if nothing more comes (event time): {@link Long#MAX_VALUE} when not judged or already silent. */
+    long silentAtMs(NodeSeries node) {
+        if (settings.nodeSilentAfterMs() == 0 || node.batchGaps < JUDGED_AFTER_GAPS || node.silentSinceMs != Long.MIN_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        return node.lastBatchMs + silentAfterMs(node);
+    }
+
+    /** How long the node may send nothing before it counts as silent. */
+    long silentAfterMs(NodeSeries node) {
+        return Math.max(settings.nodeSilentAfterMs(), (long) Math.ceil(SILENT_AFTER_INTERVALS * node.batchIntervalMs));
+    }
+
+    /** At event time {@code now}: whether the node has just become silent, which opens its silence. */
+    boolean becameSilent(NodeSeries node, long now) {
+        if (silentAtMs(node) > now) {
+            return false;
+        }
+        node.silentSinceMs = node.lastBatchMs;
+        return true;
+    }
+}
