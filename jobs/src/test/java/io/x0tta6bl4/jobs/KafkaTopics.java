@@ -17,9 +17,18 @@ public final class KafkaTopics {
     private KafkaTopics() {}
 
     public static void produce(KafkaSettings kafka, String topic, List<byte[]> values, String key) {
+        produce(kafka, topic, values, key, null);
+    }
+
+    /**
+     * Writes {@code values} under {@code key}, the i-th with record timestamp {@code timestamps.get(i)} as the exporter
+     * sets it (the batch's sample time: DetectJob's event time); null: the producer's clock.
+     */
+    public static void produce(KafkaSettings kafka, String topic, List<byte[]> values, String key, List<Long> timestamps) {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer("test-producer"))) {
-            for (byte[] value : values) {
-                producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value));
+            for (int i = 0; i < values.size(); i++) {
+                producer.send(new ProducerRecord<>(topic, null, timestamps == null ? null : timestamps.get(i),
+                        key.getBytes(StandardCharsets.UTF_8), values.get(i)));
             }
             producer.flush();
         }
