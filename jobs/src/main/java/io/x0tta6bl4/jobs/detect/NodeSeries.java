@@ -38,6 +38,8 @@ public class NodeSeries {
     /** The node's usual interval between batches (ms), and how many gaps it was learnt from (at most a few). */
     public double batchIntervalMs;
     public int batchGaps;
+    /** The watermark when the node's last batch came: later than the batch's time while it sends a backlog. */
+    public long heardAtWatermarkMs = Long.MIN_VALUE;
     /** The last batch before the node went silent, while it is (MIN_VALUE: it is not). */
     public long silentSinceMs = Long.MIN_VALUE;
 

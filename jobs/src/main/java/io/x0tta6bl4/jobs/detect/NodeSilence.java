@@ -1,7 +1,8 @@
 package io.x0tta6bl4.jobs.detect;
 
 /**
- * Monitor, for the one fault no series can show: a node that stopped sending telemetry. A node that is down, or whose
+ * When a node, or one of its series, has gone silent. Monitor, first, for the one fault no series can show: a node that
+ * stopped sending telemetry. A node that is down, or whose
  * exporter or network path is, sends nothing that could deviate; its series' episodes only end, ten minutes later, by
  * silence. A node is silent once no batch came for {@code nodeSilentAfterMs} of event time (a minute) or
  * {@link #SILENT_AFTER_INTERVALS} of its usual batch intervals, whichever is longer: an exporter that sends every
@@ -13,8 +14,12 @@ package io.x0tta6bl4.jobs.detect;
  * after {@link #JUDGED_AFTER_GAPS} gaps: two batches sent together at start-up say nothing of the rhythm.
  *
  * <p>Event time means the silence is measured against the rest of the fleet's telemetry, which moves the watermark:
- * when everything stops (Kafka, the job or the whole fleet is down), no node is called silent. The state is four
- * fields of the node's {@link NodeSeries}.
+ * when everything stops (Kafka, the job or the whole fleet is down), no node is called silent. A node is heard at the
+ * later of its newest batch's time and the watermark when that batch came: a node that sends the backlog it kept
+ * through a partition sends batches older than the watermark, and is not silent while it does (judged by its batches'
+ * times alone, it was called silent again after every one of them). The same goes for a series' open episode, which
+ * the idle timeout ends: when the series is gone from its node's batches for that long, or its node is silent that
+ * long; not while a backlog is replayed. The state is five fields of the node's {@link NodeSeries}.
  */
 final class NodeSilence {
     /** A node is silent after this many of its usual batch intervals without one (or nodeSilentAfterMs, if longer). */
@@ -30,12 +35,14 @@ final class NodeSilence {
     }
 
     /**
-     * A batch stamped {@code ts} came from the node: learns its rhythm and ends its silence. Returns when the silence
-     * that this batch ends began (the node's last batch before it), or {@link Long#MIN_VALUE} if it was not silent.
+     * A batch stamped {@code ts} came from the node, with event time at {@code watermarkMs}: learns its rhythm and ends
+     * its silence. Returns when the silence that this batch ends began (the node's last batch before it), or
+     * {@link Long#MIN_VALUE} if it was not silent.
      */
-    long heard(NodeSeries node, long ts) {
+    long heard(NodeSeries node, long ts, long watermarkMs) {
         long silentSince = node.silentSinceMs;
         node.silentSinceMs = Long.MIN_VALUE;
+        node.heardAtWatermarkMs = Math.max(node.heardAtWatermarkMs, watermarkMs);
         if (node.lastBatchMs == Long.MIN_VALUE || node.lastBatchMs - ts > settings.idleTimeoutMs()) {
             node.lastBatchMs = ts; // the first batch, or a clock stepped back: the new present
             return silentSince;
@@ -60,7 +67,25 @@ final class NodeSilence {
         if (settings.nodeSilentAfterMs() == 0 || node.batchGaps < JUDGED_AFTER_GAPS || node.silentSinceMs != Long.MIN_VALUE) {
             return Long.MAX_VALUE;
         }
-        return node.lastBatchMs + silentAfterMs(node);
+        return heardAtMs(node) + silentAfterMs(node);
+    }
+
+    /** The event time the node was last heard at: its newest batch's, or the watermark's when a late batch came. */
+    private static long heardAtMs(NodeSeries node) {
+        return Math.max(node.lastBatchMs, node.heardAtWatermarkMs);
+    }
+
+    /**
+     * When the open episode of series {@code s} of {@code node} (null: a node with no series left) ends by silence if
+     * nothing more comes: the idle timeout after its last sample if its node's own batches went on without it that long,
+     * otherwise the idle timeout after the later of its last sample and the moment its node was last heard.
+     */
+    long seriesSilentAtMs(NodeSeries node, SeriesState s) {
+        long idle = settings.idleTimeoutMs();
+        if (node == null || node.lastBatchMs - s.lastTimestampMs >= idle) {
+            return s.lastTimestampMs + idle;
+        }
+        return Math.max(s.lastTimestampMs, node.heardAtWatermarkMs) + idle;
     }
 
     /** How long the node may send nothing before it counts as silent. */

@@ -158,7 +158,7 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
             ctx.output(SEEN, new NodeSeen(batch.getNodeId(), node.nodeLabels, ts));
         }
         String nodeLabels = node.nodeLabels;
-        long silentSince = silence.heard(node, ts);
+        long silentSince = silence.heard(node, ts, ctx.timerService().currentWatermark());
         if (silentSince != Long.MIN_VALUE) {
             out.collect(silenceAnomaly(batch.getNodeId(), node, silentSince, AnomalyPhase.ENDED, ts, AnomalyEndReason.RECOVERED,
                     "telemetry came again after %.0f s of silence"));
@@ -226,19 +226,19 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
         List<SeriesState> kept = new ArrayList<>();
         long nextDue = Long.MAX_VALUE;
         for (SeriesState s : node == null ? new SeriesState[0] : node.series) {
-            endIfSilent(nodeId, s, timestamp, out);
+            endIfSilent(nodeId, node, s, timestamp, out);
             if (s.lastTimestampMs + settings.forgetAfterMs() > timestamp) {
                 kept.add(s);
-                nextDue = Math.min(nextDue, dueMs(s));
+                nextDue = Math.min(nextDue, dueMs(node, s));
             }
         }
         NodeModelState model = nodeModel.value();
         if (model != null) {
-            if (endIfSilent(nodeId, model.error, timestamp, out)) {
+            if (endIfSilent(nodeId, node, model.error, timestamp, out)) {
                 nodeModel.update(model);
             }
             if (model.error.inEpisode) {
-                nextDue = Math.min(nextDue, dueMs(model.error));
+                nextDue = Math.min(nextDue, dueMs(node, model.error));
             }
         }
         if (kept.isEmpty()) {
@@ -303,14 +303,17 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
         }
     }
 
-    /** When the clean-up must next look at a series: when its open episode is to be closed, or when it is to be forgotten. */
-    private long dueMs(SeriesState s) {
-        return s.lastTimestampMs + (s.inEpisode ? settings.idleTimeoutMs() : settings.forgetAfterMs());
+    /**
+     * When the clean-up must next look at a series: when its open episode is to be closed, or when it is to be forgotten.
+     * Later than now for every series the clean-up keeps and leaves in its episode, or its timer would fire for ever.
+     */
+    private long dueMs(NodeSeries node, SeriesState s) {
+        return s.inEpisode ? silence.seriesSilentAtMs(node, s) : s.lastTimestampMs + settings.forgetAfterMs();
     }
 
-    /** Ends the open episode of a series silent for the idle timeout, reported as ending at its last sample. */
-    private boolean endIfSilent(String nodeId, SeriesState s, long now, Collector<Anomaly> out) {
-        if (s.inEpisode && s.lastTimestampMs + settings.idleTimeoutMs() <= now && detector.endSilentEpisode(s)) {
+    /** Ends the open episode of a series silent for the idle timeout ({@link NodeSilence}), reported as ending at its last sample. */
+    private boolean endIfSilent(String nodeId, NodeSeries node, SeriesState s, long now, Collector<Anomaly> out) {
+        if (s.inEpisode && silence.seriesSilentAtMs(node, s) <= now && detector.endSilentEpisode(s)) {
             out.collect(endedWithoutRecovery(nodeId, s, AnomalyEndReason.WENT_SILENT, "silence", String.format("no sample for %d s of event time: the node or the "
                     + "series went silent, which is not a recovery", settings.idleTimeoutMs() / 1000))); // no episode left dangling
             return true;

@@ -64,6 +64,7 @@ class StateSerializerTest {
         node.batchIntervalMs = 1_000.5;
         node.batchGaps = 8;
         node.silentSinceMs = 9_000;
+        node.heardAtWatermarkMs = 8_000;
         return node;
     }
 

@@ -242,6 +242,50 @@ class ScoreNodeSeriesHarnessTest {
         }
     }
 
+    /**
+     * A node cut off for a while (a partition) sends the backlog it kept once it is back, older than the watermark the
+     * rest of the fleet moved on. It was silent, and then is not: its silence ends once, and neither it nor an episode
+     * that opens in the backlog is called silent again while the backlog comes (judged by the batches' times alone, the
+     * silence opened again at every watermark, and the episode closed at once).
+     */
+    @Test
+    void aNodeSendingTheBacklogOfAPartitionIsNotSilentWhileItDoes() throws Exception {
+        try (var h = harness()) {
+            for (int i = 1; i <= 30; i++) {
+                feed(h, i, i + 1, 0.2, false);
+                h.processWatermark(new Watermark(i * 1000L - 2000));
+            }
+            // The rest of the fleet moved on, longer than the idle timeout beyond what n1 will send: n1 was cut off.
+            h.processWatermark(new Watermark(1_000_000));
+            assertThat(silences(h)).extracting(Anomaly::getPhase).containsExactly(AnomalyPhase.STARTED);
+
+            // Back: its backlog from 31 s on, the fleet's watermark moving on meanwhile; cpu steps up at 270 s.
+            for (int i = 31; i <= 300; i++) {
+                feed(h, i, i + 1, i >= 270 ? 0.9 : 0.2, false);
+                if (i % 10 == 0) {
+                    h.processWatermark(new Watermark(1_000_000 + i));
+                }
+            }
+            assertThat(silences(h)).extracting(Anomaly::getPhase).containsExactly(AnomalyPhase.STARTED, AnomalyPhase.ENDED);
+            assertThat(silences(h).get(1).getEndMs()).isEqualTo(31_000L);
+            assertThat(seriesAnomalies(h)).as("the step in the backlog is found, and its episode stays open")
+                    .extracting(Anomaly::getPhase).containsExactly(AnomalyPhase.STARTED);
+
+            // Then n1 goes quiet for good: silent a minute after the watermark when its last batch came (1,000,290), and
+            // its episode closed by silence ten minutes after that.
+            long heardAt = 1_000_290;
+            h.processWatermark(new Watermark(heardAt + SETTINGS.nodeSilentAfterMs() - 1));
+            assertThat(silences(h)).hasSize(2);
+            h.processWatermark(new Watermark(heardAt + SETTINGS.nodeSilentAfterMs()));
+            assertThat(silences(h)).hasSize(3);
+            h.processWatermark(new Watermark(heardAt + SETTINGS.idleTimeoutMs() - 1));
+            assertThat(seriesAnomalies(h)).hasSize(1);
+            h.processWatermark(new Watermark(heardAt + SETTINGS.idleTimeoutMs()));
+            assertThat(seriesAnomalies(h)).extracting(Anomaly::getPhase).containsExactly(AnomalyPhase.STARTED, AnomalyPhase.ENDED);
+            assertThat(seriesAnomalies(h).get(1).getEndReason()).isEqualTo(AnomalyEndReason.WENT_SILENT);
+        }
+    }
+
     @Test
     void theEndOfABoundedInputIsNotSilence() throws Exception {
         try (var h = harness()) {
