@@ -2,9 +2,8 @@ package io.x0tta6bl4.jobs.detect;
 
 /**
  * When a node, or one of its series, has gone silent. Monitor, first, for the one fault no series can show: a node that
- * stopped sending telemetry. A node that is down, or whose
- * exporter or network path is, sends nothing that could deviate; its series' episodes only end, ten minutes later, by
- * silence. A node is silent once no batch came for {@code nodeSilentAfterMs} of event time (a minute) or
+ * stopped sending telemetry. A node that is down, or whose exporter or network path is, sends nothing that could
+ * deviate; its series' episodes only end, ten minutes later, by silence. A node is silent once no batch came for {@code nodeSilentAfterMs} of event time (a minute) or
  * {@link #SILENT_AFTER_INTERVALS} of its usual batch intervals, whichever is longer: an exporter that sends every
  * minute is not silent after one late batch.
  *
