@@ -6,7 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** The demo's closing table: per injected fault, each stage of the loop and the MTTD/MTTR it adds up to. */
+/**
+ * The demo's closing table: per injected fault, each stage of the loop and the MTTD/MTTR it adds up to. A node that went
+ * down is detected and diagnosed like any fault, but no command can reach it: HealJob notifies, and the node comes back
+ * by itself. Its row says so, and the means are over the faults a command cures.
+ */
 final class FaultTable {
     /** One injected fault and what became of it. */
     static final class Row {
@@ -36,16 +40,32 @@ final class FaultTable {
             String action = t.commandAction != null ? t.commandAction : t.decidedAction;
             String command = t.commandAtMs == 0 ? "-" : action + " (" + t.commandSignatures + " sig" + (t.commandSealed ? ", sealed" : "") + ")"
                     + (t.decisions.stream().anyMatch(d -> d.startsWith("APPROVED")) ? " approved" : "");
+            if (!row.fault.curable() && t.commandAtMs == 0 && t.decisions.stream().anyMatch(d -> d.startsWith("SKIPPED"))) {
+                command = "none: notify only";
+            }
             String agent = t.resultOutcome == null ? "-" : ("EXECUTED".equals(t.resultOutcome) ? "verified, executed" : t.resultOutcome);
             Double d = t.firstAnomalyAtMs == 0 ? null : (t.firstAnomalyAtMs - row.injectedAtMs) / 1000.0;
-            Double r = row.clearedAtMs == 0 ? null : (row.clearedAtMs - row.injectedAtMs) / 1000.0;
-            if (d != null) mttd.add(d);
-            if (r != null) mttr.add(r);
+            Double r = row.clearedAtMs == 0 || !row.fault.curable() ? null : (row.clearedAtMs - row.injectedAtMs) / 1000.0;
+            if (row.fault.curable()) {
+                if (d != null) mttd.add(d);
+                if (r != null) mttr.add(r);
+            }
             out.printf(Locale.ROOT, format, row.fault, row.nodeId, at(startMs, row.injectedAtMs), at(startMs, t.firstAnomalyAtMs),
                     cause, command, agent, at(startMs, row.clearedAtMs), secs(d), secs(r));
         }
-        out.printf(Locale.ROOT, "mean MTTD %s, mean MTTR %s over %d faults (%d detected, %d cleared); times are seconds since start%n",
-                secs(mean(mttd)), secs(mean(mttr)), rows.size(), mttd.size(), mttr.size());
+        long curable = rows.stream().filter(r -> r.fault.curable()).count();
+        out.printf(Locale.ROOT, "mean MTTD %s, mean MTTR %s over %d faults a command cures (%d detected, %d cleared); times are seconds since start%n",
+                secs(mean(mttd)), secs(mean(mttr)), curable, mttd.size(), mttr.size());
+        for (Row row : rows) {
+            if (!row.fault.curable()) {
+                LoopObserver.NodeTrace t = observer.trace(row.nodeId);
+                out.printf(Locale.ROOT, "%s on %s: no telemetry from %s; reported %s after it went down (the local stack calls a node silent after "
+                        + "%d s without a batch), no command sent (none reaches a node that is down); back by itself after %d s%n",
+                        row.fault, row.nodeId, at(startMs, row.injectedAtMs),
+                        t.firstAnomalyAtMs == 0 ? "never" : secs((t.firstAnomalyAtMs - row.injectedAtMs) / 1000.0),
+                        LocalStack.LOCAL_NODE_SILENT_AFTER_MS / 1000, io.x0tta6bl4.exporter.sim.SimulatedNode.DOWN_FOR_MS / 1000);
+            }
+        }
     }
 
     private static String at(long startMs, long atMs) {

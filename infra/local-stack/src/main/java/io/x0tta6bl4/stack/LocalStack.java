@@ -54,6 +54,8 @@ public final class LocalStack implements AutoCloseable {
     LoopObserver observer;
     FleetSimulator fleet;
     final List<FaultTable.Row> faults = new ArrayList<>();
+    /** The local stack's {@code nodeSilentAfterMs}: its simulated nodes send every second. */
+    static final long LOCAL_NODE_SILENT_AFTER_MS = 10_000;
     /** The demo fleet's one service dependency (see {@link #start}). */
     static final String DEMO_CALLER = "node-035";
     static final String DEMO_CALLEE = "node-034";
@@ -166,7 +168,10 @@ public final class LocalStack implements AutoCloseable {
                 .with("control.keys.dir", root.toString())
                 .with("kem.keys.dir", data.resolve("agent-kem-keys").toString())
                 .with("start", "earliest")
-                .with("checkpoint.interval.ms", "1000");
+                .with("checkpoint.interval.ms", "1000")
+                // The simulated fleet sends every second: a node is silent after ten (the default minute suits
+                // exporters that send every few seconds to every fifteen).
+                .with("detect.settings", "nodeSilentAfterMs=" + LOCAL_NODE_SILENT_AFTER_MS);
         if (options.nodes >= 35) {
             // One service dependency in the simulated fleet: node-035 calls node-034 (the demo's slow-disk node), so
             // the demo shows a victim's incident blamed on its dependency.
@@ -259,8 +264,11 @@ public final class LocalStack implements AutoCloseable {
         crossNode.values().forEach(line -> OUT.println("cross-node diagnosis: " + line));
         OUT.printf("%nElasticsearch documents: %s%n", documentCounts());
         OUT.printf("Dead letters seen on x0.deadletter.v1: %d%n", observer.deadLetters().size());
-        boolean healed = faults.size() == plan.length && faults.stream().allMatch(r -> r.clearedAtMs != 0);
-        OUT.println(healed ? "All faults detected, diagnosed and healed." : "Not every fault was healed within the time limit.");
+        // A node that went down is reported, not healed: no command reaches it, and it comes back by itself.
+        boolean healed = faults.size() == plan.length && faults.stream().allMatch(r -> r.clearedAtMs != 0
+                && (r.fault.curable() || observer.trace(r.nodeId).firstAnomalyAtMs != 0));
+        OUT.println(healed ? "All faults detected and diagnosed; each one a command cures was healed, the node that went down was reported."
+                : "Not every fault was healed (or, for a node that went down, reported) within the time limit.");
         return healed ? 0 : 1;
     }
 

@@ -179,7 +179,8 @@ public final class X0Node {
         @Option(names = "--trusted-keys", required = true, description = "directory with the trusted command public keys")
         Path trustedKeys;
 
-        @Option(names = "--fault", description = "inject FAULT on NODE after SECONDS, e.g. node-007:CPU_HOG:30 (repeatable)")
+        @Option(names = "--fault", description = "inject FAULT on NODE after SECONDS, e.g. node-007:CPU_HOG:30 (repeatable; faults: CPU_HOG, "
+                + "MEMORY_LEAK, DISK_LATENCY, PACKET_LOSS, NODE_DOWN)")
         String[] faults = new String[0];
 
         @Option(names = "--seed", defaultValue = "42", description = "random seed (default ${DEFAULT-VALUE})")

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * A fleet of synthetic nodes: each samples its metrics every interval and publishes them exactly as a real
  * exporter would, and each has a real {@link CommandAgent} (signature verification, policy, replay ledger)
  * whose executors act on the simulated node. Faults are injected on demand and clear only when the right
- * remediation is executed by the node's agent.
+ * remediation is executed by the node's agent; a node that goes down sends nothing until it comes back by itself.
  */
 public final class FleetSimulator implements AutoCloseable {
     /** What the simulator reports back (for the demo's fault table and for tests). */
@@ -113,10 +113,13 @@ public final class FleetSimulator implements AutoCloseable {
         ticker.scheduleAtFixedRate(this::tick, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** One interval: every node samples and publishes. */
+    /** One interval: every node that is up samples and publishes. */
     void tick() {
         long now = clock.millis();
         for (SimulatedNode node : nodes.values()) {
+            if (node.downAt(now, back -> listener.faultCleared(node.nodeId(), back, now))) {
+                continue;
+            }
             Samples samples = new Samples();
             node.sample(samples, now);
             publisher.publish(node.nodeId(), node.labels(), node.nextSequence(), now, samples.list());

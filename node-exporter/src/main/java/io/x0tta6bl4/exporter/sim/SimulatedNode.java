@@ -14,6 +14,8 @@ import java.util.SplittableRandom;
  */
 public final class SimulatedNode {
     private static final long SYMPTOM_DELAY_MS = 2_000;
+    /** How long a node that went down ({@link Fault#NODE_DOWN}) stays down: a crash and a reboot. */
+    public static final long DOWN_FOR_MS = 30_000;
 
     private final String nodeId;
     private final Map<String, String> labels;
@@ -65,12 +67,28 @@ public final class SimulatedNode {
 
     /** Applies a remediation; returns the fault it cleared, or null when the action does not cure what is wrong. */
     public synchronized Fault remediate(String action) {
-        if (fault != null && fault.cure().equals(action)) {
+        if (fault != null && action.equals(fault.cure())) {
             Fault cleared = fault;
             fault = null;
             return cleared;
         }
         return null;
+    }
+
+    /**
+     * Whether the node is down at {@code nowMs} (it sends nothing). A node down for {@link #DOWN_FOR_MS} comes back: its
+     * fault clears, and {@code back} hears of it.
+     */
+    public synchronized boolean downAt(long nowMs, java.util.function.Consumer<Fault> back) {
+        if (fault != Fault.NODE_DOWN) {
+            return false;
+        }
+        if (nowMs - faultSinceMs < DOWN_FOR_MS) {
+            return true;
+        }
+        fault = null;
+        back.accept(Fault.NODE_DOWN);
+        return false;
     }
 
     public synchronized long nextSequence() {
