@@ -221,7 +221,7 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
         boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
         if (node != null && !endOfInput && silence.becameSilent(node, timestamp)) {
             out.collect(silenceAnomaly(nodeId, node, node.silentSinceMs, AnomalyPhase.STARTED, timestamp, null,
-                    "no telemetry for %.0f s of event time: the node, its exporter or its network path is down"));
+                    "no telemetry for %.0f s of event time: the node, its exporter, or its path to this job (network, Kafka) is down"));
         }
         List<SeriesState> kept = new ArrayList<>();
         long nextDue = Long.MAX_VALUE;
