@@ -12,12 +12,19 @@ import io.x0tta6bl4.exporter.sim.Fault;
 import io.x0tta6bl4.exporter.sim.FleetSimulator;
 import io.x0tta6bl4.jobs.LocalRunner;
 import io.x0tta6bl4.jobs.common.JobConfig;
+import io.x0tta6bl4.schema.Decision;
+import io.x0tta6bl4.schema.DecisionVerdict;
+import io.x0tta6bl4.schema.Incident;
+import io.x0tta6bl4.schema.IncidentResolution;
+import io.x0tta6bl4.schema.IncidentStatus;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -27,7 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The whole MAPE-K loop in one JVM on real components: Kafka (Kafka's own test-kit broker), the four jobs in a
  * Flink MiniCluster, a real Elasticsearch node, and a simulated fleet whose agents verify and execute. One
- * fault is injected; every stage must be seen, the fault must clear, and the documents must be searchable.
+ * fault is injected; every stage must be seen, the fault must clear, and the documents must be searchable. Then a node
+ * goes down: it must be reported silent, diagnosed as such, sent no command, and its incident must resolve as recovered
+ * when it comes back.
  */
 class FullLoopITCase {
     @TempDir
@@ -44,7 +53,8 @@ class FullLoopITCase {
             JobConfig config = JobConfig.defaults()
                     .with("kafka.bootstrap", kafka.bootstrapServers()).with("es.url", es.url())
                     .with("keys.dir", dir.resolve("keys").toString()).with("start", "earliest")
-                    .with("checkpoint.interval.ms", "500");
+                    .with("checkpoint.interval.ms", "500")
+                    .with("detect.settings", "nodeSilentAfterMs=3000"); // the fleet sends every 250 ms
             try (LocalRunner jobs = LocalRunner.start(config);
                     LoopObserver observer = new LoopObserver(kafka, "it-observer", Clock.systemUTC());
                     FleetSimulator fleet = new FleetSimulator(kafka, 3, 7, Duration.ofMillis(250),
@@ -56,6 +66,10 @@ class FullLoopITCase {
                                     }
                                 }
                             })) {
+                List<Incident> incidents = new CopyOnWriteArrayList<>();
+                List<Decision> decisions = new CopyOnWriteArrayList<>();
+                observer.onIncident(incidents::add);
+                observer.onDecision(decisions::add);
                 Thread observerThread = new Thread(observer, "it-observer");
                 observerThread.start();
                 fleet.start();
@@ -80,9 +94,34 @@ class FullLoopITCase {
                         && count(es.url(), "x0-results", "nodeId", "node-002") >= 1
                         && count(es.url(), "x0-commands", "targetNodeId", "node-002") >= 1);
                 assertThat(count(es.url(), "x0-telemetry", "nodeId", "node-001")).isPositive();
+
+                fleet.inject("node-003", Fault.NODE_DOWN);
+                await(Duration.ofSeconds(60), () -> silentIncident(incidents, IncidentStatus.OPEN) != null);
+                Incident silent = silentIncident(incidents, IncidentStatus.OPEN);
+                assertThat(silent.getRootCauses().get(0).getKind()).isEqualTo("node_silent");
+                await(Duration.ofSeconds(30), () -> decisions.stream().anyMatch(d -> d.getIncidentId().equals(silent.getIncidentId())));
+                assertThat(decisions).filteredOn(d -> d.getIncidentId().equals(silent.getIncidentId()))
+                        .extracting(Decision::getVerdict).as("notified, no command: none reaches a node that is down")
+                        .containsOnly(DecisionVerdict.SKIPPED);
+                assertThat(observer.trace("node-003").commandAction).isNull();
+                await(Duration.ofSeconds(90), () -> silentIncident(incidents, IncidentStatus.RESOLVED) != null);
+                assertThat(silentIncident(incidents, IncidentStatus.RESOLVED).getResolution()).as("back by itself")
+                        .isEqualTo(IncidentResolution.RECOVERED);
                 assertThat(jobs.status().values()).containsOnly("RUNNING");
             }
         }
+    }
+
+    /** The incident of node-003 whose first cause is its silence, as last seen with {@code status}; null if none yet. */
+    static Incident silentIncident(List<Incident> incidents, IncidentStatus status) {
+        Incident found = null;
+        for (Incident i : incidents) {
+            if (i.getStatus() == status && i.getNodes().contains("node-003") && !i.getRootCauses().isEmpty()
+                    && i.getRootCauses().get(0).getMetric().equals("node_silent_seconds")) {
+                found = i;
+            }
+        }
+        return found;
     }
 
     /** Polls an external condition (another process' or thread's progress) until it holds or the timeout passes. */
