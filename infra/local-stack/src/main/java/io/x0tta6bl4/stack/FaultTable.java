@@ -1,6 +1,7 @@
 package io.x0tta6bl4.stack;
 
 import io.x0tta6bl4.exporter.sim.Fault;
+import io.x0tta6bl4.exporter.sim.SimulatedNode;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +64,7 @@ final class FaultTable {
                         + "%d s without a batch), no command sent (none reaches a node that is down); back by itself after %d s%n",
                         row.fault, row.nodeId, at(startMs, row.injectedAtMs),
                         t.firstAnomalyAtMs == 0 ? "never" : secs((t.firstAnomalyAtMs - row.injectedAtMs) / 1000.0),
-                        LocalStack.LOCAL_NODE_SILENT_AFTER_MS / 1000, io.x0tta6bl4.exporter.sim.SimulatedNode.DOWN_FOR_MS / 1000);
+                        LocalStack.LOCAL_NODE_SILENT_AFTER_MS / 1000, SimulatedNode.DOWN_FOR_MS / 1000);
             }
         }
     }

@@ -11,7 +11,7 @@ public class AnomalyEntry {
     public double expected;
     public boolean ended;
     /** Ended without a recovery: its series went silent, or was dropped over the node's series limit. */
-    public boolean wentSilent;
+    public boolean endedWithoutRecovery;
 
     public AnomalyEntry() {}
 

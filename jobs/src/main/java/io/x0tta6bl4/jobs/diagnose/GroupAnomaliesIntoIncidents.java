@@ -91,12 +91,12 @@ public class GroupAnomaliesIntoIncidents extends KeyedProcessFunction<String, An
             }
             entry.ended = true;
             // An end of a reason this job does not know (a newer DetectJob's) is not taken for a recovery either.
-            entry.wentSilent = anomaly.getEndReason() != null && anomaly.getEndReason() != AnomalyEndReason.RECOVERED;
+            entry.endedWithoutRecovery = anomaly.getEndReason() != null && anomaly.getEndReason() != AnomalyEndReason.RECOVERED;
             members.put(entry.anomalyId, entry);
             h.updatedAtMs = Math.max(h.updatedAtMs, anomaly.getEndMs() == null ? anomaly.getPeakMs() : anomaly.getEndMs());
             if (entries().stream().allMatch(e -> e.ended)) {
                 if (h.emitted) {
-                    boolean recovered = entries().stream().noneMatch(e -> e.wentSilent);
+                    boolean recovered = entries().stream().noneMatch(e -> e.endedWithoutRecovery);
                     emitResolved(h, recovered ? IncidentResolution.RECOVERED : IncidentResolution.WENT_SILENT, out);
                 }
                 close(h, ctx);

@@ -112,7 +112,7 @@ class StateSerializerTest {
 
     private static AnomalyEntry endedSilent(AnomalyEntry entry) {
         entry.ended = true;
-        entry.wentSilent = true;
+        entry.endedWithoutRecovery = true;
         return entry;
     }
 
