@@ -218,8 +218,9 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
         String nodeId = ctx.getCurrentKey();
         NodeSeries node = nodeSeries.value();
         // The end of a bounded input (a replay, a benchmark) brings the last watermark: no more telemetry is not silence.
-        boolean endOfInput = ctx.timerService().currentWatermark() == Long.MAX_VALUE;
-        if (node != null && !endOfInput && silence.becameSilent(node, timestamp)) {
+        long watermark = ctx.timerService().currentWatermark();
+        boolean endOfInput = watermark == Long.MAX_VALUE;
+        if (node != null && !endOfInput && silence.becameSilent(node, timestamp, ctx.timerService().currentProcessingTime() - watermark)) {
             out.collect(silenceAnomaly(nodeId, node, node.silentSinceMs, AnomalyPhase.STARTED, timestamp, null,
                     "no telemetry for %.0f s of event time: the node, its exporter, or its path to this job (network, Kafka) is down"));
         }
@@ -258,7 +259,7 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
         }
         node.series = kept.toArray(new SeriesState[0]);
         if (!endOfInput) {
-            nextDue = Math.min(nextDue, silence.silentAtMs(node)); // at the end it would fire again and again
+            nextDue = Math.min(nextDue, silence.nextCheckMs(node, timestamp)); // at the end it would fire again and again
         }
         node.cleanupAtMs = nextDue;
         nodeSeries.update(node);

@@ -34,7 +34,7 @@ class NodeSilenceTest {
         silence.heard(node, 5, Long.MIN_VALUE); // sent together
         long last = send(node, 60_005, 2, 60_000);
         assertThat(silence.silentAfterMs(node)).as("five of its intervals, at least").isGreaterThan(2 * 60_000);
-        assertThat(silence.becameSilent(node, last + 60_000)).as("one batch late").isFalse();
+        assertThat(silence.becameSilent(node, last + 60_000, 0)).as("one batch late").isFalse();
     }
 
     @Test
@@ -54,10 +54,10 @@ class NodeSilenceTest {
     void aSilenceOpensOnceAndTheNextBatchEndsIt() {
         NodeSeries node = new NodeSeries();
         long last = send(node, 0, 10, 1_000);
-        assertThat(silence.becameSilent(node, last + SETTINGS.nodeSilentAfterMs() - 1)).isFalse();
-        assertThat(silence.becameSilent(node, last + SETTINGS.nodeSilentAfterMs())).isTrue();
+        assertThat(silence.becameSilent(node, last + SETTINGS.nodeSilentAfterMs() - 1, 0)).isFalse();
+        assertThat(silence.becameSilent(node, last + SETTINGS.nodeSilentAfterMs(), 0)).isTrue();
         assertThat(silence.silentAtMs(node)).as("already silent").isEqualTo(Long.MAX_VALUE);
-        assertThat(silence.becameSilent(node, last + 10 * SETTINGS.nodeSilentAfterMs())).isFalse();
+        assertThat(silence.becameSilent(node, last + 10 * SETTINGS.nodeSilentAfterMs(), 0)).isFalse();
         assertThat(silence.heard(node, last + 100_000, Long.MIN_VALUE)).as("silent since its last batch").isEqualTo(last);
         assertThat(silence.heard(node, last + 101_000, Long.MIN_VALUE)).isEqualTo(Long.MIN_VALUE);
     }
@@ -71,6 +71,17 @@ class NodeSilenceTest {
     }
 
     @Test
+    void aNodeIsNotJudgedWhileTheJobCatchesUp() {
+        NodeSeries node = new NodeSeries();
+        long last = send(node, 0, 10, 1_000);
+        long due = last + SETTINGS.nodeSilentAfterMs();
+        long lag = SETTINGS.nodeSilentAfterMs() + 1; // event time more than a threshold behind the wall clock
+        assertThat(silence.becameSilent(node, due, lag)).isFalse();
+        assertThat(silence.nextCheckMs(node, due)).as("looked at again a threshold later").isEqualTo(due + SETTINGS.nodeSilentAfterMs());
+        assertThat(silence.becameSilent(node, due + SETTINGS.nodeSilentAfterMs(), 0)).as("caught up").isTrue();
+    }
+
+    @Test
     void offMeansNeverSilent() {
         NodeSilence off = new NodeSilence(SETTINGS.with(java.util.Map.of("nodeSilentAfterMs", "0")));
         NodeSeries node = new NodeSeries();
@@ -78,6 +89,6 @@ class NodeSilenceTest {
             off.heard(node, i * 1_000L, Long.MIN_VALUE);
         }
         assertThat(off.silentAtMs(node)).isEqualTo(Long.MAX_VALUE);
-        assertThat(off.becameSilent(node, Long.MAX_VALUE - 1)).isFalse();
+        assertThat(off.becameSilent(node, Long.MAX_VALUE - 1, 0)).isFalse();
     }
 }

@@ -286,6 +286,23 @@ class ScoreNodeSeriesHarnessTest {
         }
     }
 
+    /**
+     * A job catching up on history (after a restart, or a replay) reads it at many times real time, its partitions at
+     * uneven speeds: a node of a partition read later looks silent to the watermark. Not judged until caught up.
+     */
+    @Test
+    void aNodeIsNotCalledSilentWhileTheJobCatchesUpOnHistory() throws Exception {
+        try (var h = harness()) {
+            h.setProcessingTime(10_000_000); // the wall clock: the telemetry below is hours old
+            feed(h, 1, 30, 0.2, false);
+            h.processWatermark(new Watermark(29_000 + 5 * SETTINGS.nodeSilentAfterMs()));
+            assertThat(silences(h)).isEmpty();
+            h.processWatermark(new Watermark(10_000_000)); // caught up
+            assertThat(silences(h)).extracting(Anomaly::getPhase).containsExactly(AnomalyPhase.STARTED);
+            assertThat(silences(h).get(0).getStartMs()).as("silent since its last batch all the same").isEqualTo(29_000L);
+        }
+    }
+
     @Test
     void theEndOfABoundedInputIsNotSilence() throws Exception {
         try (var h = harness()) {
