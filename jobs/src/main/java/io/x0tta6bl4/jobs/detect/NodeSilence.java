@@ -20,7 +20,7 @@ package io.x0tta6bl4.jobs.detect;
  * the idle timeout ends: when the series is gone from its node's batches for that long, or its node is silent that
  * long; not while a backlog is replayed.
  *
- * <p>Nor is a node judged while the job catches up: when event time is more than the node's threshold behind the wall
+ * <p>Nor is a node, or a series' episode, judged while the job catches up: when event time is more than the node's threshold behind the wall
  * clock (after a restart, or a replay), the job reads history at many times real time, its Kafka partitions at uneven
  * speeds, and the nodes of a partition read later look silent to the watermark the others moved on. Measured on the
  * throughput benchmark, which replays 40 minutes of telemetry in seconds: nodes were called silent and heard again in
@@ -92,6 +92,20 @@ final class NodeSilence {
             return s.lastTimestampMs + idle;
         }
         return Math.max(s.lastTimestampMs, node.heardAtWatermarkMs) + idle;
+    }
+
+    /**
+     * Whether the open episode of series {@code s} ends by silence at event time {@code now}, with event time
+     * {@code lagMs} behind the wall clock: not while the job catches up (a lag longer than the idle timeout).
+     */
+    boolean seriesSilent(NodeSeries node, SeriesState s, long now, long lagMs) {
+        return seriesSilentAtMs(node, s) <= now && lagMs <= settings.idleTimeoutMs();
+    }
+
+    /** When to look at an open episode's silence next, having looked at {@code now}. Always later than {@code now}. */
+    long seriesNextCheckMs(NodeSeries node, SeriesState s, long now) {
+        long at = seriesSilentAtMs(node, s);
+        return at > now ? at : now + settings.idleTimeoutMs();
     }
 
     /** How long the node may send nothing before it counts as silent. */

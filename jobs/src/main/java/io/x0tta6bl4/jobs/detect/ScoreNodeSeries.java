@@ -220,26 +220,27 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
         // The end of a bounded input (a replay, a benchmark) brings the last watermark: no more telemetry is not silence.
         long watermark = ctx.timerService().currentWatermark();
         boolean endOfInput = watermark == Long.MAX_VALUE;
-        if (node != null && !endOfInput && silence.becameSilent(node, timestamp, ctx.timerService().currentProcessingTime() - watermark)) {
+        long lag = ctx.timerService().currentProcessingTime() - watermark; // beyond a threshold: catching up on history
+        if (node != null && !endOfInput && silence.becameSilent(node, timestamp, lag)) {
             out.collect(silenceAnomaly(nodeId, node, node.silentSinceMs, AnomalyPhase.STARTED, timestamp, null,
                     "no telemetry for %.0f s of event time: the node, its exporter, or its path to this job (network, Kafka) is down"));
         }
         List<SeriesState> kept = new ArrayList<>();
         long nextDue = Long.MAX_VALUE;
         for (SeriesState s : node == null ? new SeriesState[0] : node.series) {
-            endIfSilent(nodeId, node, s, timestamp, out);
+            endIfSilent(nodeId, node, s, timestamp, lag, out);
             if (s.lastTimestampMs + settings.forgetAfterMs() > timestamp) {
                 kept.add(s);
-                nextDue = Math.min(nextDue, dueMs(node, s));
+                nextDue = Math.min(nextDue, dueMs(node, s, timestamp));
             }
         }
         NodeModelState model = nodeModel.value();
         if (model != null) {
-            if (endIfSilent(nodeId, node, model.error, timestamp, out)) {
+            if (endIfSilent(nodeId, node, model.error, timestamp, lag, out)) {
                 nodeModel.update(model);
             }
             if (model.error.inEpisode) {
-                nextDue = Math.min(nextDue, dueMs(node, model.error));
+                nextDue = Math.min(nextDue, dueMs(node, model.error, timestamp));
             }
         }
         if (kept.isEmpty()) {
@@ -308,13 +309,13 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
      * When the clean-up must next look at a series: when its open episode is to be closed, or when it is to be forgotten.
      * Later than now for every series the clean-up keeps and leaves in its episode, or its timer would fire for ever.
      */
-    private long dueMs(NodeSeries node, SeriesState s) {
-        return s.inEpisode ? silence.seriesSilentAtMs(node, s) : s.lastTimestampMs + settings.forgetAfterMs();
+    private long dueMs(NodeSeries node, SeriesState s, long now) {
+        return s.inEpisode ? silence.seriesNextCheckMs(node, s, now) : s.lastTimestampMs + settings.forgetAfterMs();
     }
 
     /** Ends the open episode of a series silent for the idle timeout ({@link NodeSilence}), reported as ending at its last sample. */
-    private boolean endIfSilent(String nodeId, NodeSeries node, SeriesState s, long now, Collector<Anomaly> out) {
-        if (s.inEpisode && silence.seriesSilentAtMs(node, s) <= now && detector.endSilentEpisode(s)) {
+    private boolean endIfSilent(String nodeId, NodeSeries node, SeriesState s, long now, long lagMs, Collector<Anomaly> out) {
+        if (s.inEpisode && silence.seriesSilent(node, s, now, lagMs) && detector.endSilentEpisode(s)) {
             out.collect(endedWithoutRecovery(nodeId, s, AnomalyEndReason.WENT_SILENT, "silence", String.format("no sample for %d s of event time: the node or the "
                     + "series went silent, which is not a recovery", settings.idleTimeoutMs() / 1000))); // no episode left dangling
             return true;

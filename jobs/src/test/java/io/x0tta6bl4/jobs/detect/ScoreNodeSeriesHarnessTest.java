@@ -295,11 +295,16 @@ class ScoreNodeSeriesHarnessTest {
         try (var h = harness()) {
             h.setProcessingTime(10_000_000); // the wall clock: the telemetry below is hours old
             feed(h, 1, 30, 0.2, false);
-            h.processWatermark(new Watermark(29_000 + 5 * SETTINGS.nodeSilentAfterMs()));
+            feed(h, 30, 35, 0.9, false); // an episode opens
+            h.processWatermark(new Watermark(34_000 + 2 * SETTINGS.idleTimeoutMs()));
             assertThat(silences(h)).isEmpty();
+            assertThat(seriesAnomalies(h)).as("nor is the episode closed by silence").extracting(Anomaly::getPhase)
+                    .containsExactly(AnomalyPhase.STARTED);
             h.processWatermark(new Watermark(10_000_000)); // caught up
             assertThat(silences(h)).extracting(Anomaly::getPhase).containsExactly(AnomalyPhase.STARTED);
-            assertThat(silences(h).get(0).getStartMs()).as("silent since its last batch all the same").isEqualTo(29_000L);
+            assertThat(silences(h).get(0).getStartMs()).as("silent since its last batch all the same").isEqualTo(34_000L);
+            assertThat(seriesAnomalies(h)).extracting(Anomaly::getPhase).containsExactly(AnomalyPhase.STARTED, AnomalyPhase.ENDED);
+            assertThat(seriesAnomalies(h).get(1).getEndMs()).isEqualTo(34_000L);
         }
     }
 
