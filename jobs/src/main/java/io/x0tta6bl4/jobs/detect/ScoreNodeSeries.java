@@ -71,6 +71,11 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
     private transient TelemetryBatch reuse;
     /** What the read-ahead read, kept so that the compiler cannot drop the reads. Meaningless otherwise. */
     private transient long readAheadSum;
+    /**
+     * Silences due but not judged because the job was catching up (a Flink metric): one that lags its fleet, or whose
+     * clock runs ahead of the nodes', by more than the threshold for long judges none, and this says so.
+     */
+    private transient Counter silenceDeferred;
     /** Series forgotten because their node had more than {@code maxSeriesPerNode} (a Flink metric). */
     private transient Counter seriesOverLimit;
     /** When the last warning about a node over the series limit was logged (event time): at most one a minute. */
@@ -94,6 +99,7 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
         decoder = new TelemetryDecoder();
         nodeSeries = getRuntimeContext().getState(new ValueStateDescriptor<>("node-series", NodeSeries.class));
         seriesOverLimit = getRuntimeContext().getMetricGroup().counter("seriesForgottenOverLimit");
+        silenceDeferred = getRuntimeContext().getMetricGroup().counter("silenceDeferredCatchingUp");
         nodeModel = getRuntimeContext().getState(new ValueStateDescriptor<>("node-model", NodeModelState.class));
         models = new HashMap<>();
         modelOn = modelSettings.enabled();
@@ -221,9 +227,13 @@ public class ScoreNodeSeries extends KeyedProcessFunction<String, RawRecord, Ano
         long watermark = ctx.timerService().currentWatermark();
         boolean endOfInput = watermark == Long.MAX_VALUE;
         long lag = ctx.timerService().currentProcessingTime() - watermark; // beyond a threshold: catching up on history
-        if (node != null && !endOfInput && silence.becameSilent(node, timestamp, lag)) {
-            out.collect(silenceAnomaly(nodeId, node, node.silentSinceMs, AnomalyPhase.STARTED, timestamp, null,
-                    "no telemetry for %.0f s of event time: the node, its exporter, or its path to this job (network, Kafka) is down"));
+        if (node != null && !endOfInput) {
+            if (silence.becameSilent(node, timestamp, lag)) {
+                out.collect(silenceAnomaly(nodeId, node, node.silentSinceMs, AnomalyPhase.STARTED, timestamp, null,
+                        "no telemetry for %.0f s of event time: the node, its exporter, or its path to this job (network, Kafka) is down"));
+            } else if (silence.silentAtMs(node) <= timestamp) {
+                silenceDeferred.inc(); // due, but the job is catching up
+            }
         }
         List<SeriesState> kept = new ArrayList<>();
         long nextDue = Long.MAX_VALUE;
