@@ -20,12 +20,12 @@ package io.x0tta6bl4.jobs.detect;
  * the idle timeout ends: when the series is gone from its node's batches for that long, or its node is silent that
  * long; not while a backlog is replayed.
  *
- * <p>Nor is a node, or a series' episode, judged while the job catches up: when event time is more than the node's threshold behind the wall
- * clock (after a restart, or a replay), the job reads history at many times real time, its Kafka partitions at uneven
- * speeds, and the nodes of a partition read later look silent to the watermark the others moved on. Measured on the
- * throughput benchmark, which replays 40 minutes of telemetry in seconds: nodes were called silent and heard again in
- * every run. The node is judged again once the job has caught up. The state is five fields of the node's
- * {@link NodeSeries}.
+ * <p>Nor is a node judged, or a series' episode closed, while the job catches up: when event time is further behind
+ * the wall clock than the threshold (the node's, or the idle timeout), after a restart or in a replay. The job then
+ * reads history at many times real time, its Kafka partitions at uneven speeds, and the nodes of a partition read later
+ * look silent to the watermark the others moved on: on the throughput benchmark, which replays 40 minutes of telemetry
+ * in seconds, nodes were called silent and heard again in every run. Judging resumes once the job has caught up. The
+ * state is five fields of the node's {@link NodeSeries}.
  */
 final class NodeSilence {
     /** A node is silent after this many of its usual batch intervals without one (or nodeSilentAfterMs, if longer). */
