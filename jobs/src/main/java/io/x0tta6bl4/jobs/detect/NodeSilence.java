@@ -49,7 +49,7 @@ final class NodeSilence {
         long silentSince = node.silentSinceMs;
         node.silentSinceMs = Long.MIN_VALUE;
         node.heardAtWatermarkMs = Math.max(node.heardAtWatermarkMs, watermarkMs);
-        if (node.lastBatchMs == Long.MIN_VALUE || node.lastBatchMs - ts > settings.idleTimeoutMs()) {
+        if (node.lastBatchMs == Long.MIN_VALUE || SeriesDetector.clockSteppedBack(settings, node.lastBatchMs, ts)) {
             node.lastBatchMs = ts; // the first batch, or a clock stepped back: the new present
             return silentSince;
         }

@@ -61,10 +61,9 @@ public final class SeriesDetector {
         lastScore = 0;
         lastZ = 0;
         lastNoveltyZ = Double.NaN;
-        // A sample older than the last by more than the idle timeout is no late sample (those are seconds late): the
-        // node's clock was stepped back, or the last sample came from a clock that ran ahead. It is taken as the
-        // series' new present, with no interval: skipped, the series would stay blind until the clock caught up.
-        boolean clockStepped = s.lastTimestampMs != Long.MIN_VALUE && s.lastTimestampMs - timestampMs > settings.idleTimeoutMs();
+        // A clock stepped back gives the series a new present, with no interval: skipped, the series would stay blind
+        // until the clock caught up.
+        boolean clockStepped = clockSteppedBack(settings, s.lastTimestampMs, timestampMs);
         if ((timestampMs <= s.lastTimestampMs && !clockStepped) || !(Math.abs(rawValue) <= LARGEST_VALUE)) {
             return Transition.NONE; // duplicates, disorder beyond the watermark, NaN, infinities and astronomical values
         }
@@ -194,6 +193,16 @@ public final class SeriesDetector {
             episode.peakByRange = byRange;
         }
         return transition;
+    }
+
+    /**
+     * Whether a timestamp older than the last one ({@code lastMs}; MIN_VALUE: none yet) by more than the idle timeout
+     * means a clock stepped back, not a late sample (those are seconds late): the node's clock was set back, or the last
+     * one came from a clock that ran ahead. The series and the node's silence ({@link NodeSilence}) both take it as
+     * their new present.
+     */
+    static boolean clockSteppedBack(DetectorSettings settings, long lastMs, long timestampMs) {
+        return lastMs != Long.MIN_VALUE && lastMs - timestampMs > settings.idleTimeoutMs();
     }
 
     /**

@@ -80,7 +80,7 @@ public class GroupAnomaliesIntoIncidents extends KeyedProcessFunction<String, An
                 List<RootCause> causes = ranker.rank(entries());
                 String top = key(causes.get(0));
                 if (!top.equals(h.topCause)) {
-                    emit(h, IncidentStatus.UPDATED, causes, out);
+                    emit(h, IncidentStatus.UPDATED, causes, null, out);
                 }
             }
             header.update(h);
@@ -119,7 +119,7 @@ public class GroupAnomaliesIntoIncidents extends KeyedProcessFunction<String, An
             }
             close(h, ctx);
         } else if (timestamp == h.emitTimerMs && !h.emitted) {
-            emit(h, IncidentStatus.OPEN, ranker.rank(entries()), out);
+            emit(h, IncidentStatus.OPEN, ranker.rank(entries()), null, out);
             h.emitted = true;
             header.update(h);
         }
@@ -129,10 +129,7 @@ public class GroupAnomaliesIntoIncidents extends KeyedProcessFunction<String, An
         emit(h, IncidentStatus.RESOLVED, ranker.rank(entries()), resolution, out);
     }
 
-    private void emit(IncidentHeader h, IncidentStatus status, List<RootCause> causes, Collector<Incident> out) throws Exception {
-        emit(h, status, causes, null, out);
-    }
-
+    /** Emits the incident's next revision; {@code resolution} only with RESOLVED. */
     private void emit(IncidentHeader h, IncidentStatus status, List<RootCause> causes, IncidentResolution resolution, Collector<Incident> out)
             throws Exception {
         h.revision++;
